@@ -1,0 +1,30 @@
+"""Deterministic identifiers: the same input always yields the same document id.
+
+Ids are derived from content identity (canonical URL, feed id, event key), never from time, so a
+rerun, a redelivered task or a second feed carrying the same story writes the same document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def stable_hash(*parts: str, length: int = 24) -> str:
+    """Hex digest of the parts joined by a separator that cannot occur in them."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+def article_id(canonical_url: str) -> str:
+    """Document id of an article: a hash of its canonical URL."""
+    return "a_" + stable_hash(canonical_url)
+
+
+def entry_key(feed_id: str, identity: str) -> str:
+    """Ledger key of one feed entry (identity is the canonical URL or GUID)."""
+    return stable_hash(feed_id, identity)
+
+
+def event_id(article_id_: str, index: int, event_type: str) -> str:
+    """Document id of an event extracted from one article."""
+    return "e_" + stable_hash(article_id_, str(index), event_type)
