@@ -1,0 +1,1 @@
+"""Elasticsearch side of the pipeline: templates, pure document builders, bulk writer."""

@@ -1,0 +1,133 @@
+"""Index templates from ``config/elasticsearch/``: versioned indices behind aliases.
+
+Readers and writers only ever use the alias (``<prefix>-articles``); the concrete index is
+``<prefix>-articles-v<version>``, so a mapping change is "create v2, copy, swap the alias".
+Optional server features are capabilities: the ``english`` analyzer is used only when the
+``analysis-common`` module is installed (it is not in the minimal integ-test-zip server).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+INDEX_KINDS: tuple[str, ...] = ("articles", "events", "deadletters", "feeds")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """Optional server modules that change how templates are rendered."""
+
+    analysis_common: bool = False
+    modules: frozenset[str] = frozenset()
+
+    @property
+    def text_analyzer(self) -> str:
+        """The analyzer used on full-text fields."""
+        return "english" if self.analysis_common else "standard"
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    """What ``apply_templates`` did, for the CLI and logs."""
+
+    capabilities: Capabilities
+    templates: tuple[str, ...] = ()
+    created_indices: tuple[str, ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+def alias_name(prefix: str, kind: str) -> str:
+    """Alias that readers and writers use."""
+    return f"{prefix}-{kind}"
+
+
+def detect_capabilities(es: Any) -> Capabilities:
+    """Ask the server which modules it has (``GET _nodes/plugins``)."""
+    info = es.nodes.info(metric="plugins")
+    modules: set[str] = set()
+    for node in info.get("nodes", {}).values():
+        modules.update(m["name"] for m in node.get("modules", []))
+        modules.update(p["name"] for p in node.get("plugins", []))
+    return Capabilities(analysis_common="analysis-common" in modules, modules=frozenset(modules))
+
+
+def _render(node: Any, analyzer: str) -> Any:
+    if isinstance(node, dict):
+        return {k: _render(v, analyzer) for k, v in node.items() if k != "_comment"}
+    if isinstance(node, list):
+        return [_render(v, analyzer) for v in node]
+    if node == "{{text_analyzer}}":
+        return analyzer
+    return node
+
+
+def load_template(config_dir: Path, kind: str, capabilities: Capabilities) -> dict[str, Any]:
+    """The rendered template body (``version``, ``settings``, ``mappings``) for ``kind``."""
+    path = config_dir / "elasticsearch" / f"{kind}.json"
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read index template: {exc}", subject=str(path)) from exc
+    for key in ("version", "settings", "mappings"):
+        if key not in raw:
+            raise ConfigError(f"index template lacks '{key}'", subject=str(path))
+    return _render(copy.deepcopy(raw), capabilities.text_analyzer)
+
+
+def apply_templates(
+    es: Any, config_dir: Path, prefix: str, kinds: tuple[str, ...] = INDEX_KINDS
+) -> SetupReport:
+    """Put every composable template, create missing versioned indices and their aliases.
+
+    Idempotent: an existing alias is left pointing where it points (a newer version is adopted
+    by an explicit reindex, not by a worker restart).
+    """
+    capabilities = detect_capabilities(es)
+    templates: list[str] = []
+    created: list[str] = []
+    aliases: dict[str, str] = {}
+    for kind in kinds:
+        body = load_template(config_dir, kind, capabilities)
+        version = int(body["version"])
+        alias = alias_name(prefix, kind)
+        name = f"{alias}-template"
+        es.indices.put_index_template(
+            name=name,
+            index_patterns=[f"{alias}-v*"],
+            template={"settings": body["settings"], "mappings": body["mappings"]},
+            version=version,
+            priority=100,
+            meta={"managed_by": "communique", "text_analyzer": capabilities.text_analyzer},
+        )
+        templates.append(name)
+        if es.indices.exists_alias(name=alias):
+            current = sorted(es.indices.get_alias(name=alias).keys())
+            aliases[alias] = ",".join(current)
+            continue
+        index = f"{alias}-v{version}"
+        if not es.indices.exists(index=index):
+            es.indices.create(index=index, aliases={alias: {"is_write_index": True}})
+            created.append(index)
+        else:
+            es.indices.put_alias(index=index, name=alias, is_write_index=True)
+        aliases[alias] = index
+    return SetupReport(capabilities, tuple(templates), tuple(created), aliases)
+
+
+def delete_prefix(es: Any, prefix: str) -> None:
+    """Remove every index and template under ``prefix`` (test clean-up, `es reset`)."""
+    for kind in INDEX_KINDS:
+        alias = alias_name(prefix, kind)
+        indices = es.indices.get(
+            index=f"{alias}-v*", ignore_unavailable=True, allow_no_indices=True
+        )
+        for index in indices:
+            es.indices.delete(index=index, ignore_unavailable=True)
+        if es.indices.exists_index_template(name=f"{alias}-template"):
+            es.indices.delete_index_template(name=f"{alias}-template")

