@@ -1,0 +1,97 @@
+"""Pure document builders, ids and template rendering."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.ids import article_id, event_id
+from pipeline.index.documents import article_document, event_documents, processing_update
+from pipeline.index.templates import Capabilities, load_template
+from pipeline.index.writer import IndexAction
+from pipeline.models import Article, Note
+from workers.settings import PROJECT_ROOT
+
+NOW = datetime(2024, 2, 23, 1, 2, 3, tzinfo=UTC)
+
+
+def test_article_id_is_deterministic_and_url_specific() -> None:
+    assert article_id("https://a.example/x") == article_id("https://a.example/x")
+    assert article_id("https://a.example/x") != article_id("https://a.example/y")
+    assert event_id("a_1", 0, "CONSULT") != event_id("a_1", 1, "CONSULT")
+
+
+def test_article_document_is_json_ready_with_status() -> None:
+    article = Article(
+        id="a_1",
+        url="https://a.example/x",
+        canonical_url="https://a.example/x",
+        text="Body",
+        published=NOW,
+        notes=(Note("bad_date", "odd", "text"),),
+    )
+    doc = article_document(article)
+    assert doc["status"] == "fetched"
+    assert doc["published"] == "2024-02-23T01:02:03+00:00"
+    assert doc["notes"] == [{"code": "bad_date", "message": "odd", "stage": "text"}]
+
+
+def test_event_documents_add_geo_point_and_provenance() -> None:
+    article = {"id": "a_1", "url": "u", "title": "t", "source": "Kyodo", "published": "2024-02-23"}
+    events = [
+        {"type": "CONSULT", "location": {"place": "Rio de Janeiro", "country": "BRA",
+                                         "lat": -22.9, "lon": -43.2}},
+        {"type": "AGREE", "location": None},
+    ]  # fmt: skip
+    docs = event_documents(article, events, indexed_at=NOW)
+    assert [d["type"] for _, d in docs] == ["CONSULT", "AGREE"]
+    first = docs[0][1]
+    assert first["location"]["point"] == {"lat": -22.9, "lon": -43.2}
+    assert first["article_id"] == "a_1" and first["article_ids"] == ["a_1"]
+    assert docs[0][0] == event_id("a_1", 0, "CONSULT")
+    assert docs[1][1]["location"] is None
+
+
+def test_processing_update_sorts_entity_facets() -> None:
+    update = processing_update(
+        {"diplomatic": True, "events": [{}, {}], "entities": {"countries": ["USA", "JPN", "USA"]}},
+        extractor_version="v1",
+        processed_at=NOW,
+    )
+    assert update["status"] == "processed"
+    assert update["event_count"] == 2
+    assert update["entities"]["countries"] == ["JPN", "USA"]
+    assert update["entities"]["persons"] == []
+
+
+@pytest.mark.parametrize("analysis_common, analyzer", [(True, "english"), (False, "standard")])
+def test_load_template_picks_analyzer_by_capability(analysis_common: bool, analyzer: str) -> None:
+    body = load_template(PROJECT_ROOT / "config", "articles", Capabilities(analysis_common))
+    assert body["mappings"]["properties"]["text"]["analyzer"] == analyzer
+    assert "_comment" not in body
+
+
+def test_events_template_has_the_facets_of_the_extract_schema() -> None:
+    props = load_template(PROJECT_ROOT / "config", "events", Capabilities())["mappings"][
+        "properties"
+    ]
+    for facet in ("type", "mode", "actors", "recipients", "factuality", "contexts"):
+        assert props[facet]["type"] == "keyword"
+    assert props["quad"]["type"] == "integer"
+    assert props["location"]["properties"]["point"]["type"] == "geo_point"
+    assert props["persons"]["properties"]["role"]["type"] == "keyword"
+    assert props["evidence"]["properties"]["text"]["type"] == "text"
+    assert props["date"]["type"] == "date"
+
+
+def test_load_template_reports_missing_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError):
+        load_template(tmp_path, "articles", Capabilities())
+
+
+def test_index_action_carries_external_version() -> None:
+    action = IndexAction("i", "1", {"a": 1}, version=5, version_type="external").to_bulk()
+    assert action["version"] == 5 and action["version_type"] == "external"
+    assert IndexAction("i", "1", {"a": 1}, op="update").to_bulk()["doc"] == {"a": 1}
