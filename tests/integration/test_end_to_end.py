@@ -1,0 +1,196 @@
+"""End to end: a local feed of the two seed articles → real Celery worker → searchable in ES.
+
+Nothing is mocked: a threaded HTTP server on 127.0.0.1 serves the feed and the article pages,
+a real ``celery worker`` subprocess consumes from the real Redis (its own db), and the test
+queries the real Elasticsearch (its own index prefix). The worker's fetch policy allow-lists
+loopback through ``COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS`` (off by default).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from email.utils import format_datetime
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import redis
+from elasticsearch import Elasticsearch
+
+from pipeline.index.templates import delete_prefix
+from tests.support import require_shared
+from workers.app import create_app
+from workers.routing import ALL_QUEUES
+from workers.settings import PROJECT_ROOT, Settings
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+E2E_REDIS_DB = 12
+WAIT_S = 180
+
+
+def _seed_site(seeds: list[dict[str, str]]) -> dict[str, tuple[str, bytes]]:
+    """Path → (content type, body) for the feed and one page per seed article."""
+    site: dict[str, tuple[str, bytes]] = {}
+    items = []
+    for seed in seeds:
+        paragraphs = "".join(
+            f"<p>{html.escape(p)}</p>" for p in seed["text"].split("\n") if p.strip()
+        )
+        title = seed["text"].split(". ")[0][:120]
+        published = datetime.fromisoformat(seed["published"]).replace(tzinfo=UTC)
+        page = (
+            f"<html><head><title>{html.escape(title)}</title>"
+            f'<meta property="article:published_time" content="{published.isoformat()}">'
+            f"</head><body><nav>Home | World</nav><article><h1>{html.escape(title)}</h1>"
+            f"{paragraphs}</article><footer>© test</footer></body></html>"
+        )
+        path = f"/news/{seed['id']}.html"
+        site[path] = ("text/html; charset=utf-8", page.encode())
+        items.append(
+            f"<item><title>{html.escape(title)}</title><link>{{base}}{path}</link>"
+            f"<guid>{seed['id']}</guid><pubDate>{format_datetime(published)}</pubDate></item>"
+        )
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        "<title>Seed diplomacy</title><link>{base}/</link>"
+        + "".join(items)
+        + "</channel></rss>"
+    )
+    site["/feed.xml"] = ("application/rss+xml", feed.encode())
+    return site
+
+
+@pytest.fixture()
+def seed_server() -> Iterator[str]:
+    seeds_file = require_shared("seeds", "seeds.jsonl")
+    seeds = [json.loads(line) for line in seeds_file.read_text().splitlines() if line.strip()]
+    site = _seed_site(seeds)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            entry = site.get(self.path)
+            if entry is None:
+                self.send_error(404)
+                return
+            content_type, body = entry
+            body = body.replace(b"{base}", base.encode())
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def e2e_env(tmp_path: Path, seed_server: str, es: Elasticsearch) -> Iterator[dict[str, str]]:
+    prefix = f"e2e-{uuid.uuid4().hex[:8]}"
+    redis_url = f"redis://127.0.0.1:6379/{E2E_REDIS_DB}"
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(
+        "feeds:\n"
+        f"  - {{id: seeds, url: '{seed_server}/feed.xml', publisher: Seeds, poll_interval: 3600}}\n"
+    )
+    env = {
+        **os.environ,
+        "COMMUNIQUE_REDIS_URL": redis_url,
+        "COMMUNIQUE_INDEX_PREFIX": prefix,
+        "COMMUNIQUE_FEEDS_FILE": str(feeds),
+        "COMMUNIQUE_STATE_DIR": str(tmp_path / "state"),
+        "COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",
+    }
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield env
+    client.flushdb()
+    delete_prefix(es, prefix)
+
+
+def _start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+        "-Q", ",".join(ALL_QUEUES), "--concurrency", "1", "--loglevel", "INFO",
+        "-n", f"e2e-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    log = log_path.open("wb")
+    return subprocess.Popen(cmd, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _wait_for(es: Elasticsearch, index: str, query: dict[str, object], deadline: float) -> int:
+    while time.monotonic() < deadline:
+        try:
+            es.indices.refresh(index=index)
+            count = int(es.count(index=index, query=query)["count"])
+        except Exception:
+            count = 0
+        if count:
+            return count
+        time.sleep(1)
+    return 0
+
+
+def test_seed_feed_becomes_searchable_articles_and_events(
+    e2e_env: dict[str, str], es: Elasticsearch, tmp_path: Path
+) -> None:
+    settings = Settings(
+        redis_url=e2e_env["COMMUNIQUE_REDIS_URL"],
+        index_prefix=e2e_env["COMMUNIQUE_INDEX_PREFIX"],
+        feeds_file=Path(e2e_env["COMMUNIQUE_FEEDS_FILE"]),
+    )
+    log_path = tmp_path / "worker.log"
+    worker = _start_worker(e2e_env, log_path)
+    try:
+        producer = create_app(settings)
+        producer.send_task("communique.poll_feed", args=("seeds",))
+        articles = settings.index_name("articles")
+        deadline = time.monotonic() + WAIT_S
+        full_text = {
+            "Kamikawa": {"match": {"text": "Kamikawa"}},
+            "Bali": {"match": {"text": "Bali"}},
+        }
+        found = {word: _wait_for(es, articles, q, deadline) for word, q in full_text.items()}
+        processed = _wait_for(es, articles, {"term": {"status": "processed"}}, deadline)
+        while processed < 2 and time.monotonic() < deadline:
+            time.sleep(1)
+            processed = _wait_for(es, articles, {"term": {"status": "processed"}}, deadline)
+        facet = es.search(
+            index=articles,
+            size=0,
+            aggs={"countries": {"terms": {"field": "entities.countries", "size": 50}}},
+        )
+        by_person = es.count(index=articles, query={"term": {"entities.persons": "Antony Blinken"}})
+        events = es.count(index=settings.index_name("events"), query={"term": {"type": "CONSULT"}})
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    log_tail = log_path.read_text(errors="replace")[-4000:]
+    assert found == {"Kamikawa": 1, "Bali": 1}, log_tail
+    assert processed == 2, log_tail
+    countries = {b["key"] for b in facet["aggregations"]["countries"]["buckets"]}
+    assert {"JPN", "KOR", "USA"} <= countries, (countries, log_tail)
+    assert by_person["count"] == 2, log_tail
+    assert events["count"] >= 2, log_tail
