@@ -15,7 +15,7 @@ def require_shared(*parts: str) -> Path:
     """Path under ../shared; skip when absent locally, fail in CI (CI=true)."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        message = f"{path} is absent: tests on the shared corpus/seeds need ../shared beside the repo"
+        message = f"{path} is absent: these tests need ../shared beside the repository"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)

@@ -168,7 +168,20 @@ def run(
             "--schedule", str(settings.state_dir / "beat-schedule"),
         )  # fmt: skip
         children.append(subprocess.Popen(beat_cmd, env=env))
-    console.print(f"worker{' and beat' if beat else ''} running; Ctrl-C stops")
+    # beat's first interval only starts now: poll every feed once at start so new articles
+    # arrive in seconds, not after the first poll interval
+    from workers.registry import load_feeds
+    from workers.tasks import poll_feed
+
+    feeds_polled = 0
+    for feed in load_feeds(settings.feeds_file):
+        if feed.enabled:
+            poll_feed.apply_async(args=(feed.id,))
+            feeds_polled += 1
+    console.print(
+        f"worker{' and beat' if beat else ''} running, {feeds_polled} feeds polled now; "
+        "Ctrl-C stops"
+    )
 
     def stop(*_: object) -> None:
         for child in children:

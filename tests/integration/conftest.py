@@ -29,7 +29,7 @@ def es() -> Iterator[Elasticsearch]:
     try:
         client.cluster.health(wait_for_status="yellow", timeout="30s")
     except Exception as exc:
-        pytest.fail(f"Elasticsearch at {ES_URL} is not available ({exc}); run `communique services up`")
+        pytest.fail(f"Elasticsearch at {ES_URL} is unavailable ({exc}): `communique services up`")
     yield client
     client.close()
 

@@ -76,7 +76,8 @@ def test_facets_and_geo_queries_work_on_the_minimal_server(es: Elasticsearch, pr
         es,
         [
             IndexAction(index, "a", {"type": "CONSULT", "actors": ["JPN", "USA", "KOR"],
-                                     "location": {"place": "Bali", "point": {"lat": -8.4, "lon": 115.2}},
+                                     "location": {"place": "Bali",
+                                                  "point": {"lat": -8.4, "lon": 115.2}},
                                      "date": "2022-07"}),
             IndexAction(index, "b", {"type": "ACCUSE", "actors": ["USA"], "date": "2024-02-22"}),
         ],

@@ -8,19 +8,13 @@ loopback through ``COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS`` (off by default).
 
 from __future__ import annotations
 
-import html
-import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from email.utils import format_datetime
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -28,6 +22,7 @@ import redis
 from elasticsearch import Elasticsearch
 
 from pipeline.index.templates import delete_prefix
+from scripts.serve_seeds import serve_in_thread
 from tests.support import require_shared
 from workers.app import create_app
 from workers.routing import ALL_QUEUES
@@ -39,65 +34,9 @@ E2E_REDIS_DB = 12
 WAIT_S = 180
 
 
-def _seed_site(seeds: list[dict[str, str]]) -> dict[str, tuple[str, bytes]]:
-    """Path → (content type, body) for the feed and one page per seed article."""
-    site: dict[str, tuple[str, bytes]] = {}
-    items = []
-    for seed in seeds:
-        paragraphs = "".join(
-            f"<p>{html.escape(p)}</p>" for p in seed["text"].split("\n") if p.strip()
-        )
-        title = seed["text"].split(". ")[0][:120]
-        published = datetime.fromisoformat(seed["published"]).replace(tzinfo=UTC)
-        page = (
-            f"<html><head><title>{html.escape(title)}</title>"
-            f'<meta property="article:published_time" content="{published.isoformat()}">'
-            f"</head><body><nav>Home | World</nav><article><h1>{html.escape(title)}</h1>"
-            f"{paragraphs}</article><footer>© test</footer></body></html>"
-        )
-        path = f"/news/{seed['id']}.html"
-        site[path] = ("text/html; charset=utf-8", page.encode())
-        items.append(
-            f"<item><title>{html.escape(title)}</title><link>{{base}}{path}</link>"
-            f"<guid>{seed['id']}</guid><pubDate>{format_datetime(published)}</pubDate></item>"
-        )
-    feed = (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        "<title>Seed diplomacy</title><link>{base}/</link>"
-        + "".join(items)
-        + "</channel></rss>"
-    )
-    site["/feed.xml"] = ("application/rss+xml", feed.encode())
-    return site
-
-
 @pytest.fixture()
 def seed_server() -> Iterator[str]:
-    seeds_file = require_shared("seeds", "seeds.jsonl")
-    seeds = [json.loads(line) for line in seeds_file.read_text().splitlines() if line.strip()]
-    site = _seed_site(seeds)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            entry = site.get(self.path)
-            if entry is None:
-                self.send_error(404)
-                return
-            content_type, body = entry
-            body = body.replace(b"{base}", base.encode())
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, base = serve_in_thread(require_shared("seeds", "seeds.jsonl"))
     yield base
     server.shutdown()
     server.server_close()

@@ -65,9 +65,10 @@ def test_tasks_have_stable_explicit_names_and_routes() -> None:
     for name, route in TASK_ROUTES.items():
         assert name in names
         assert route["queue"] in ALL_QUEUES
-    assert TASK_ROUTES["communique.reprocess_article"]["queue"] != TASK_ROUTES[
-        "communique.process_article"
-    ]["queue"]
+    assert (
+        TASK_ROUTES["communique.reprocess_article"]["queue"]
+        != TASK_ROUTES["communique.process_article"]["queue"]
+    )
 
 
 def test_retry_countdown_grows_then_caps() -> None:

@@ -21,7 +21,9 @@ def test_load_feeds_shipped_registry_is_valid() -> None:
 
 def test_load_feeds_names_the_bad_entry(tmp_path: Path) -> None:
     path = tmp_path / "feeds.yaml"
-    path.write_text("feeds:\n  - id: ok\n    url: https://a.example/rss\n  - id: Bad Id\n    url: x\n")
+    path.write_text(
+        "feeds:\n  - id: ok\n    url: https://a.example/rss\n  - id: Bad Id\n    url: x\n"
+    )
     with pytest.raises(ConfigError, match="feed #2"):
         load_feeds(path)
 

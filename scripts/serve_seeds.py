@@ -1,0 +1,100 @@
+"""Serve the seed articles (../shared/seeds) as an RSS feed plus article pages on 127.0.0.1.
+
+A demo and test fixture: `python scripts/serve_seeds.py --port 8765`, then run communique with
+`COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8 communique run --feeds config/feeds.seeds.yaml`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import threading
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+DEFAULT_SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds" / "seeds.jsonl"
+
+
+def build_site(seeds: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
+    """Path → (content type, body with a ``{base}`` placeholder) for the feed and the pages."""
+    site: dict[str, tuple[str, str]] = {}
+    items = []
+    for seed in seeds:
+        lines = [p for p in seed["text"].split("\n") if p.strip()]
+        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in lines)
+        title = seed.get("title") or seed["text"].split(". ")[0][:120]
+        published = datetime.fromisoformat(seed["published"]).replace(tzinfo=UTC)
+        page = (
+            f"<html><head><title>{html.escape(title)}</title>"
+            f'<meta property="article:published_time" content="{published.isoformat()}">'
+            f"</head><body><nav>Home | World</nav><article><h1>{html.escape(title)}</h1>"
+            f"{paragraphs}</article><footer>seed demo</footer></body></html>"
+        )
+        path = f"/news/{seed['id']}.html"
+        site[path] = ("text/html; charset=utf-8", page)
+        items.append(
+            f"<item><title>{html.escape(title)}</title><link>{{base}}{path}</link>"
+            f"<guid>{seed['id']}</guid><pubDate>{format_datetime(published)}</pubDate></item>"
+        )
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        "<title>Seed diplomacy</title><link>{base}/</link>" + "".join(items) + "</channel></rss>"
+    )
+    site["/feed.xml"] = ("application/rss+xml", feed)
+    return site
+
+
+def make_server(seeds_file: Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+    """An HTTP server (not yet serving) for the seeds, and its base URL."""
+    seeds = [json.loads(line) for line in seeds_file.read_text().splitlines() if line.strip()]
+    site = build_site(seeds)
+    base_holder: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            entry = site.get(self.path)
+            if entry is None:
+                self.send_error(404)
+                return
+            content_type, body = entry
+            data = body.replace("{base}", base_holder["base"]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    base_holder["base"] = f"http://127.0.0.1:{server.server_address[1]}"
+    return server, base_holder["base"]
+
+
+def serve_in_thread(seeds_file: Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+    """Start serving in a daemon thread; call ``server.shutdown()`` to stop."""
+    server, base = make_server(seeds_file, port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, base
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
+    args = parser.parse_args()
+    server, base = make_server(args.seeds, args.port)
+    print(f"serving {args.seeds} as {base}/feed.xml (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
