@@ -1,0 +1,647 @@
+"""The only HTTP client of the pipeline: a fetcher that assumes every server is hostile.
+
+What it guarantees (see docs/reliability.md, checklist 18-35):
+
+* scheme allow-list on the first URL and on every redirect hop; https -> http refused;
+* SSRF refusal at connect time (``pipeline.netguard``), so DNS rebinding and redirects to
+  internal hosts are caught where it matters;
+* one TOTAL deadline for the whole fetch, redirects included (slowloris);
+* a cap on bytes read from the wire and a separate cap on decompressed bytes (bombs);
+* the content type is checked from the headers, before the body is read;
+* every failure is a :class:`~pipeline.errors.FetchError` with the URL as ``subject`` and a
+  machine-readable ``reason``.
+
+The client comes from the caller's process (workers build one per process); nothing here reads
+the environment -- ``trust_env=False`` stops httpx from picking up proxy variables too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import email.utils
+import re
+import ssl
+import time
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+from urllib.parse import urljoin, urlsplit
+
+import certifi
+import httpcore
+import httpx
+
+from pipeline.errors import FetchError, PermanentFetchError, TransientFetchError
+from pipeline.models import FetchedPage
+from pipeline.netguard import (
+    ConnectHook,
+    DeadlineExceeded,
+    GuardedBackend,
+    Resolver,
+    SSRFBlocked,
+    check_host_literal,
+    deadline_scope,
+    parse_networks,
+)
+
+try:  # brotli >= 1.2 can bound its output per call; older versions cannot be used safely
+    import brotli
+
+    _BROTLI_OK = "output_buffer_limit" in (brotli.Decompressor.process.__doc__ or "")
+except ImportError:  # pragma: no cover - brotli is a declared dependency
+    brotli = None
+    _BROTLI_OK = False
+
+Kind = Literal["feed", "page"]
+
+FEED_CONTENT_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml",
+        "application/feed+json",
+        "application/json",
+        # Misconfigured servers serve real feeds as these; feedparser copes, so accept them.
+        "text/html",
+        "text/plain",
+        "application/x-rss+xml",
+    }
+)
+PAGE_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_MAX_RETRY_AFTER_S = 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """Limits applied to every fetch.  Defaults are for the public internet.
+
+    ``allowed_private_networks`` is the ONLY way to reach non-public addresses (CIDR strings,
+    e.g. ``frozenset({"127.0.0.0/8"})`` for tests and local demos); it is empty by default.
+    Cloud metadata addresses stay blocked even when allow-listed.
+    """
+
+    total_deadline_s: float = 30.0  # whole fetch, redirects included
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 15.0  # per socket read; the total deadline still applies
+    max_body_bytes: int = 10 * 1024 * 1024  # bytes on the wire (after chunked, before gzip)
+    max_decompressed_bytes: int = 25 * 1024 * 1024
+    max_redirects: int = 5
+    allowed_schemes: frozenset[str] = frozenset({"http", "https"})
+    feed_content_types: frozenset[str] = FEED_CONTENT_TYPES
+    page_content_types: frozenset[str] = PAGE_CONTENT_TYPES
+    allow_missing_content_type: bool = True  # callers sniff the bytes (feedparser does)
+    user_agent: str = "communique/0.1 (news feed ingester)"
+    allowed_private_networks: frozenset[str] = frozenset()
+    max_connections: int = 20
+
+    def content_types(self, kind: Kind) -> frozenset[str]:
+        """The content types accepted for ``kind``."""
+        return self.feed_content_types if kind == "feed" else self.page_content_types
+
+
+class _Decoder(Protocol):
+    def feed(self, data: bytes, limit: int) -> bytes: ...
+    def flush(self, limit: int) -> bytes: ...
+
+
+class _Bomb(Exception):
+    pass
+
+
+class _ZlibDecoder:
+    """gzip (multi-member) or deflate (zlib-wrapped or raw), never producing > limit bytes."""
+
+    def __init__(self, encoding: str):
+        self._gzip = encoding in ("gzip", "x-gzip")
+        self._raw_fallback = not self._gzip
+        self._d = self._new()
+
+    def _new(self, raw: bool = False) -> zlib._Decompress:
+        if self._gzip:
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        return zlib.decompressobj(-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        out = bytearray()
+        while data:
+            try:
+                # limit+1: getting more than `limit` back is how an overflow is detected
+                chunk = self._d.decompress(data, limit - len(out) + 1)
+            except zlib.error:
+                if self._raw_fallback:  # "deflate" sent as raw deflate by some servers
+                    self._raw_fallback = False
+                    self._d = self._new(raw=True)
+                    continue
+                raise
+            self._raw_fallback = False
+            out += chunk
+            if len(out) > limit:
+                raise _Bomb
+            data = b""
+            if self._gzip and self._d.eof and self._d.unused_data:
+                data = self._d.unused_data  # next gzip member
+                self._d = self._new()
+        return bytes(out)
+
+    def flush(self, limit: int) -> bytes:
+        out = self._d.flush(limit + 1)
+        if len(out) > limit:
+            raise _Bomb
+        return out
+
+
+class _BrotliDecoder:
+    def __init__(self) -> None:
+        assert brotli is not None
+        self._d = brotli.Decompressor()
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        out = self._d.process(data, output_buffer_limit=limit + 1)
+        if len(out) > limit:
+            raise _Bomb
+        return bytes(out)
+
+    def flush(self, limit: int) -> bytes:
+        return b""
+
+
+def _decoders(content_encoding: str) -> list[_Decoder]:
+    """Decoders to apply in order (reverse of the order the encodings were applied)."""
+    names = [n.strip().lower() for n in content_encoding.split(",") if n.strip()]
+    out: list[_Decoder] = []
+    for name in reversed(names):
+        if name == "identity":
+            continue
+        if name in ("gzip", "x-gzip", "deflate"):
+            out.append(_ZlibDecoder(name))
+        elif name == "br" and _BROTLI_OK:
+            out.append(_BrotliDecoder())
+        else:
+            raise ValueError(name)
+    return out
+
+
+def _accept_encoding() -> str:
+    return "gzip, deflate, br" if _BROTLI_OK else "gzip, deflate"
+
+
+def _ssl_in_chain(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, ssl.SSLError | ssl.CertificateError):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP-date), clamped to [0, 1 day]."""
+    if not value:
+        return None
+    value = value.strip()
+    seconds: float | None
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return max(0.0, min(seconds, _MAX_RETRY_AFTER_S))
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx transport whose connection pool opens sockets only through GuardedBackend."""
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        resolver: Resolver | None,
+        ssl_context: ssl.SSLContext,
+        on_connect: ConnectHook | None,
+    ):
+        super().__init__(verify=ssl_context, trust_env=False)
+        backend = GuardedBackend(
+            resolver=resolver,
+            allowed_networks=parse_networks(policy.allowed_private_networks),
+            on_connect=on_connect,
+        )
+        # httpx has no public hook for the network backend; swap the pool it built for one
+        # that is identical except for the backend (checked in tests via on_connect).
+        old = self._pool
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=policy.max_connections,
+            max_keepalive_connections=policy.max_connections,
+            keepalive_expiry=30.0,
+            http1=True,
+            http2=False,
+            network_backend=backend,
+        )
+        old.close()
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """Verifying TLS context on certifi's CA bundle (never the environment's SSL_CERT_FILE)."""
+    ctx = ssl.create_default_context(cafile=certifi.where())
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+@dataclass(slots=True)
+class _Hop:
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class SafeFetcher:
+    """Fetch feeds and pages under a :class:`FetchPolicy`.
+
+    ``transport`` replaces the whole network layer (e.g. ``httpx.MockTransport``): the scheme,
+    literal-IP, redirect, type and size checks still apply, the connect-time SSRF guard does not.
+    ``resolver`` and ``on_connect`` are seams for tests (DNS answers; which IP was connected).
+    Thread-safe for concurrent ``fetch`` calls (httpx pools connections; deadlines are
+    per-context).
+    """
+
+    def __init__(
+        self,
+        policy: FetchPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        resolver: Resolver | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        on_connect: ConnectHook | None = None,
+    ):
+        self.policy = policy or FetchPolicy()
+        self._allowed_nets = parse_networks(self.policy.allowed_private_networks)
+        if transport is None:
+            transport = _GuardedTransport(
+                self.policy,
+                resolver=resolver,
+                ssl_context=ssl_context or default_ssl_context(),
+                on_connect=on_connect,
+            )
+        p = self.policy
+        self._client = httpx.Client(
+            transport=transport,
+            follow_redirects=False,  # by hand, so every hop is re-checked
+            trust_env=False,
+            timeout=httpx.Timeout(
+                connect=p.connect_timeout_s,
+                read=p.read_timeout_s,
+                write=p.read_timeout_s,
+                pool=p.connect_timeout_s,
+            ),
+            headers={"User-Agent": p.user_agent, "Accept-Encoding": _accept_encoding()},
+        )
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._client.close()
+
+    def __enter__(self) -> SafeFetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- public ---------------------------------------------------------------------------
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        kind: Kind = "feed",
+    ) -> FetchedPage:
+        """GET ``url`` and return its bytes, or raise a FetchError with a ``reason``.
+
+        With ``etag``/``last_modified`` the request is conditional; a 304 comes back as a
+        FetchedPage with status 304 and empty content.  ``kind`` picks the content-type gate.
+        """
+        started = time.monotonic()
+        current = url
+        try:
+            with deadline_scope(self.policy.total_deadline_s):
+                for _hop in range(self.policy.max_redirects + 1):
+                    self._precheck(current)
+                    headers = self._request_headers(kind, etag, last_modified)
+                    with self._send(current, headers) as resp:
+                        if resp.status_code in _REDIRECT_STATUSES:
+                            current = self._next_hop(current, resp)
+                            continue
+                        return self._finish(resp, current, kind)
+                raise PermanentFetchError(
+                    f"more than {self.policy.max_redirects} redirects",
+                    subject=url,
+                    reason="too_many_redirects",
+                )
+        except FetchError:
+            raise
+        except SSRFBlocked as exc:
+            raise PermanentFetchError(str(exc), subject=current, reason="ssrf_blocked") from exc
+        except DeadlineExceeded as exc:
+            raise self._deadline_error(current, started) from exc
+        except httpx.TimeoutException as exc:
+            # a socket timeout cut short by the total budget is the deadline, not a slow read
+            if time.monotonic() - started >= self.policy.total_deadline_s - 0.01:
+                raise self._deadline_error(current, started) from exc
+            raise TransientFetchError(
+                f"timeout: {exc!r}", subject=current, reason="timeout"
+            ) from exc
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise PermanentFetchError(str(exc), subject=current, reason="bad_url") from exc
+        except httpx.TransportError as exc:
+            if _ssl_in_chain(exc):
+                # fail closed: a certificate we cannot verify is never "retry without checks"
+                raise PermanentFetchError(
+                    f"TLS failure: {exc}", subject=current, reason="tls"
+                ) from exc
+            raise TransientFetchError(
+                f"connection failed: {exc!r}", subject=current, reason="connection"
+            ) from exc
+        finally:
+            # cookies from one site must never ride along to another
+            self._client.cookies.clear()
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _deadline_error(self, url: str, started: float) -> TransientFetchError:
+        spent = time.monotonic() - started
+        return TransientFetchError(
+            f"total deadline {self.policy.total_deadline_s}s exceeded after {spent:.2f}s",
+            subject=url,
+            reason="deadline",
+        )
+
+    def _precheck(self, url: str) -> None:
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError as exc:
+            raise PermanentFetchError(str(exc), subject=url, reason="bad_url") from exc
+        scheme = parts.scheme.lower()
+        if scheme not in self.policy.allowed_schemes:
+            raise PermanentFetchError(
+                f"scheme {scheme or '(none)'!r} not allowed", subject=url, reason="bad_scheme"
+            )
+        try:
+            host = parts.hostname
+        except ValueError as exc:
+            raise PermanentFetchError(str(exc), subject=url, reason="bad_url") from exc
+        if not host:
+            raise PermanentFetchError("URL has no host", subject=url, reason="bad_url")
+        check_host_literal(host, self._allowed_nets)
+
+    def _request_headers(
+        self, kind: Kind, etag: str | None, last_modified: str | None
+    ) -> dict[str, str]:
+        accept = (
+            "application/rss+xml, application/atom+xml, application/feed+json, "
+            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+            if kind == "feed"
+            else "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+        )
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    @contextlib.contextmanager
+    def _send(self, url: str, headers: Mapping[str, str]):  # type: ignore[no-untyped-def]
+        request = self._client.build_request("GET", url, headers=headers)
+        response = self._client.send(request, stream=True)
+        try:
+            yield response
+        finally:
+            response.close()
+
+    def _next_hop(self, current: str, resp: httpx.Response) -> str:
+        location = resp.headers.get("location")
+        if not location:
+            raise PermanentFetchError(
+                f"HTTP {resp.status_code} without Location", subject=current, reason="bad_redirect"
+            )
+        nxt = urljoin(current, location.strip())
+        if urlsplit(current).scheme.lower() == "https" and urlsplit(nxt).scheme.lower() == "http":
+            raise PermanentFetchError(
+                f"redirect downgrades https to http: {nxt}",
+                subject=current,
+                reason="redirect_downgrade",
+            )
+        scheme = urlsplit(nxt).scheme.lower()
+        if scheme not in self.policy.allowed_schemes:
+            raise PermanentFetchError(
+                f"redirect to scheme {scheme!r}: {nxt}", subject=current, reason="bad_scheme"
+            )
+        return nxt
+
+    def _finish(self, resp: httpx.Response, url: str, kind: Kind) -> FetchedPage:
+        status = resp.status_code
+        headers = {k.lower(): v for k, v in resp.headers.items()}
+        etag = resp.headers.get("etag")
+        last_modified = resp.headers.get("last-modified")
+        if status == 304:
+            return FetchedPage(
+                url=url, status=304, content=b"", etag=etag, last_modified=last_modified,
+                headers=headers,
+            )
+        self._raise_for_status(resp, url)
+        mime, charset = _split_content_type(resp.headers.get("content-type"))
+        allowed = self.policy.content_types(kind)
+        if mime is None and not self.policy.allow_missing_content_type:
+            raise PermanentFetchError(
+                "no Content-Type", subject=url, reason="unsupported_content_type"
+            )
+        if mime is not None and mime not in allowed:
+            raise PermanentFetchError(
+                f"content type {mime!r} not accepted for a {kind}",
+                subject=url,
+                reason="unsupported_content_type",
+            )
+        declared = resp.headers.get("content-length")
+        if declared and declared.strip().isdigit() and int(declared) > self.policy.max_body_bytes:
+            raise PermanentFetchError(
+                f"Content-Length {declared} > {self.policy.max_body_bytes}",
+                subject=url,
+                reason="too_large",
+            )
+        content = self._read_body(resp, url)
+        return FetchedPage(
+            url=url,
+            status=status,
+            content=content,
+            content_type=mime,
+            encoding=charset,
+            etag=etag,
+            last_modified=last_modified,
+            headers=headers,
+        )
+
+    def _raise_for_status(self, resp: httpx.Response, url: str) -> None:
+        status = resp.status_code
+        if 200 <= status < 300:
+            return
+        reason = f"http_{status}"
+        if status in (429, 503):
+            raise TransientFetchError(
+                f"HTTP {status}",
+                subject=url,
+                reason=reason,
+                retry_after_s=parse_retry_after(resp.headers.get("retry-after")),
+            )
+        if status >= 500 or status == 408:
+            raise TransientFetchError(f"HTTP {status}", subject=url, reason=reason)
+        raise PermanentFetchError(f"HTTP {status}", subject=url, reason=reason)
+
+    def _read_body(self, resp: httpx.Response, url: str) -> bytes:
+        p = self.policy
+        try:
+            decoders = _decoders(resp.headers.get("content-encoding", ""))
+        except ValueError as exc:
+            raise PermanentFetchError(
+                f"content encoding {exc} not supported",
+                subject=url,
+                reason="unsupported_content_encoding",
+            ) from exc
+        wire = 0
+        out = bytearray()
+        try:
+            for raw in resp.iter_raw(chunk_size=64 * 1024):
+                wire += len(raw)
+                if wire > p.max_body_bytes:
+                    raise PermanentFetchError(
+                        f"body exceeds {p.max_body_bytes} bytes on the wire",
+                        subject=url,
+                        reason="too_large",
+                    )
+                data = raw
+                for dec in decoders:
+                    data = dec.feed(data, p.max_decompressed_bytes - len(out))
+                out += data
+                if len(out) > p.max_decompressed_bytes:
+                    raise _Bomb
+            data = b""
+            for dec in decoders:
+                data = dec.feed(data, p.max_decompressed_bytes - len(out)) + dec.flush(
+                    p.max_decompressed_bytes - len(out)
+                )
+            out += data
+            if len(out) > p.max_decompressed_bytes:
+                raise _Bomb
+        except _Bomb as exc:
+            raise PermanentFetchError(
+                f"decompressed body exceeds {p.max_decompressed_bytes} bytes",
+                subject=url,
+                reason="decompressed_too_large",
+            ) from exc
+        except (zlib.error, ValueError) as exc:
+            raise PermanentFetchError(
+                f"corrupt compressed body: {exc}", subject=url, reason="bad_encoding"
+            ) from exc
+        except Exception as exc:
+            if brotli is not None and isinstance(exc, brotli.error):
+                raise PermanentFetchError(
+                    f"corrupt brotli body: {exc}", subject=url, reason="bad_encoding"
+                ) from exc
+            raise
+        return bytes(out)
+
+
+def _split_content_type(value: str | None) -> tuple[str | None, str | None]:
+    if not value:
+        return None, None
+    parts = value.split(";")
+    mime = parts[0].strip().lower() or None
+    charset = None
+    for param in parts[1:]:
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = val.strip().strip("\"'").strip().lower() or None
+    return mime, charset
+
+
+# -- text decoding ---------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_IN_DOC_CHARSET = re.compile(
+    rb"""(?:<\?xml[^>]*?encoding\s*=\s*["']|<meta[^>]*?charset\s*=\s*["']?)([A-Za-z0-9._:-]+)""",
+    re.I,
+)
+# Declarations that servers put on UTF-8 bytes by default; trust valid UTF-8 over them.
+_WEAK_DECLARATIONS = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252"})
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().strip("\"'")).name
+    except (LookupError, ValueError):
+        return None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def decode_text(page: FetchedPage) -> str:
+    """Decode a page's bytes to text; never raises on bad bytes (replacement characters).
+
+    Order: BOM, then the charset declared in the HTTP header, then the one declared in the
+    document (XML declaration / meta), then strict UTF-8, then charset detection.  A weak header
+    declaration (ASCII/Latin-1, often a server default) loses to bytes that are valid UTF-8.
+    """
+    data = page.content
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, errors="replace")
+    head = data[:4096]
+    in_doc = _IN_DOC_CHARSET.search(head)
+    for declared in (
+        _codec(page.encoding),
+        _codec(in_doc.group(1).decode("ascii", "replace")) if in_doc else None,
+    ):
+        if declared is None:
+            continue
+        if declared in _WEAK_DECLARATIONS and not data.isascii() and _is_utf8(data):
+            return data.decode("utf-8")
+        if declared in ("utf-16", "utf-32"):  # no BOM: a declaration alone cannot pick an order
+            break
+        return data.decode(declared, errors="replace")
+    if _is_utf8(data):
+        return data.decode("utf-8")
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:65536]).best()
+        guess = _codec(best.encoding) if best is not None else None
+    except Exception:  # detection is a best effort; decoding must not fail
+        guess = None
+    return data.decode(guess or "utf-8", errors="replace")
