@@ -67,10 +67,15 @@ app = create_app()
 
 @worker_ready.connect
 def _apply_index_templates(**_: Any) -> None:
-    """Templates and aliases exist before the first task writes (idempotent)."""
-    from workers.resources import setup_indices
+    """Templates and aliases exist before the first task writes; the runtime feed registry
+    holds every feed of the registry file (both idempotent)."""
+    from workers import feedstore
+    from workers.resources import redis_client, setup_indices
+    from workers.schedules import registry_feeds
 
     try:
         setup_indices()
     except Exception:  # Elasticsearch may still be starting: tasks retry their writes anyway
         logging.getLogger("communique").exception("index setup at worker start failed")
+    settings = get_settings()
+    feedstore.sync_from_file(redis_client(), registry_feeds(settings))

@@ -168,19 +168,18 @@ def run(
             "--schedule", str(settings.state_dir / "beat-schedule"),
         )  # fmt: skip
         children.append(subprocess.Popen(beat_cmd, env=env))
-    # beat's first interval only starts now: poll every feed once at start so new articles
-    # arrive in seconds, not after the first poll interval
-    from workers.registry import load_feeds
-    from workers.tasks import poll_feed
+    # the runtime registry gets every feed of the file (new ones due at once), and the
+    # dispatcher runs now rather than after beat's first interval
+    from workers import feedstore
+    from workers.resources import redis_client
+    from workers.schedules import registry_feeds
+    from workers.tasks import schedule_polls
 
-    feeds_polled = 0
-    for feed in load_feeds(settings.feeds_file):
-        if feed.enabled:
-            poll_feed.apply_async(args=(feed.id,))
-            feeds_polled += 1
+    added, updated = feedstore.sync_from_file(redis_client(), registry_feeds(settings))
+    schedule_polls.apply_async()
     console.print(
-        f"worker{' and beat' if beat else ''} running, {feeds_polled} feeds polled now; "
-        "Ctrl-C stops"
+        f"worker{' and beat' if beat else ''} running; feeds: {added} added, {updated} updated "
+        f"from {settings.feeds_file}; Ctrl-C stops"
     )
 
     def stop(*_: object) -> None:

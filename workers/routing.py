@@ -23,6 +23,7 @@ TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ALL_QUEUES)
 
 TASK_ROUTES = {
     "communique.poll_feed": {"queue": POLL_QUEUE},
+    "communique.schedule_polls": {"queue": POLL_QUEUE},
     "communique.fetch_article": {"queue": FETCH_QUEUE},
     "communique.process_article": {"queue": PROCESS_QUEUE},
     "communique.reprocess": {"queue": REPROCESS_QUEUE},

@@ -1,4 +1,9 @@
-"""Beat schedule derived from the feed registry (``config/feeds.yaml``)."""
+"""Beat schedule: the feed dispatcher and the reconciler.
+
+Per-feed timing lives in the runtime registry (``workers.feedstore``), seeded from
+``config/feeds.yaml``; beat only ticks the dispatcher, so adding, pausing or re-timing a feed
+never needs a beat restart.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import logging
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.models import FeedSpec
 from workers.registry import load_feeds
 from workers.settings import Settings
 
@@ -15,28 +21,26 @@ RECONCILE_EVERY_S = 900
 
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
-    """One periodic poll per enabled feed, plus the periodic reconciler."""
-    schedule: dict[str, dict[str, Any]] = {
+    """The two periodic tasks: dispatch due polls, reconcile."""
+    return {
+        "communique-schedule-polls": {
+            "task": "communique.schedule_polls",
+            "schedule": float(settings.dispatch_every_s),
+            "options": {"expires": settings.dispatch_every_s * 3},
+        },
         "communique-reconcile": {
             "task": "communique.reconcile",
             "schedule": float(RECONCILE_EVERY_S),
             "options": {"expires": RECONCILE_EVERY_S},
-        }
+        },
     }
+
+
+def registry_feeds(settings: Settings) -> list[FeedSpec]:
+    """Feeds of the registry file; a broken file is logged loudly and yields none, so workers
+    keep draining queued work instead of crash-looping."""
     try:
-        feeds = load_feeds(settings.feeds_file)
+        return load_feeds(settings.feeds_file)
     except ConfigError as exc:
-        # a broken registry must not stop workers from draining queued work: log loudly
-        log.error("feed registry unusable, no polls scheduled: %s", exc)
-        return schedule
-    for feed in feeds:
-        if not feed.enabled:
-            continue
-        schedule[f"poll:{feed.id}"] = {
-            "task": "communique.poll_feed",
-            "schedule": float(feed.poll_interval_s),
-            "args": (feed.id,),
-            # a poll still queued after one interval is superseded by the next one
-            "options": {"expires": feed.poll_interval_s},
-        }
-    return schedule
+        log.error("feed registry unusable: %s", exc)
+        return []

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         "(tests and demos only, e.g. 127.0.0.0/8); empty = public internet only",
     )
     max_entries_per_poll: int = Field(1000, description="Entries taken from one feed poll")
+    host_max_concurrency: int = Field(2, description="Requests in flight to one host, all workers")
+    host_min_interval_s: float = Field(1.0, description="Minimum gap between requests to one host")
+    poll_min_interval_s: int = Field(60, description="Adaptive polling never goes below this")
+    poll_max_interval_s: int = Field(21_600, description="Adaptive polling never goes above this")
+    dispatch_every_s: float = Field(10.0, description="How often beat looks for due feeds")
 
     @model_validator(mode="after")
     def _check_time_budget(self) -> Settings:

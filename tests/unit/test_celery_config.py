@@ -61,6 +61,7 @@ def test_tasks_have_stable_explicit_names_and_routes() -> None:
         "communique.reprocess",
         "communique.reprocess_article",
         "communique.reconcile",
+        "communique.schedule_polls",
     } <= names
     for name, route in TASK_ROUTES.items():
         assert name in names

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from workers.registry import load_feeds
-from workers.schedules import beat_schedule
+from workers.schedules import beat_schedule, registry_feeds
 from workers.settings import PROJECT_ROOT, Settings
 
 
@@ -37,23 +37,14 @@ def test_load_feeds_rejects_duplicate_ids(tmp_path: Path) -> None:
         load_feeds(path)
 
 
-def test_beat_schedule_polls_each_enabled_feed_at_its_interval(tmp_path: Path) -> None:
-    path = tmp_path / "feeds.yaml"
-    path.write_text(
-        "feeds:\n"
-        "  - {id: a, url: 'https://a.example/rss', poll_interval: 120}\n"
-        "  - {id: b, url: 'https://b.example/rss', enabled: false}\n"
-    )
-    schedule = beat_schedule(Settings(feeds_file=path))
-    assert schedule["poll:a"]["task"] == "communique.poll_feed"
-    assert schedule["poll:a"]["schedule"] == 120.0
-    assert schedule["poll:a"]["args"] == ("a",)
-    assert "poll:b" not in schedule
-    assert "communique-reconcile" in schedule
+def test_beat_schedule_ticks_the_dispatcher_and_the_reconciler() -> None:
+    schedule = beat_schedule(Settings(dispatch_every_s=7))
+    assert schedule["communique-schedule-polls"]["task"] == "communique.schedule_polls"
+    assert schedule["communique-schedule-polls"]["schedule"] == 7.0
+    assert schedule["communique-reconcile"]["task"] == "communique.reconcile"
 
 
-def test_beat_schedule_survives_a_broken_registry(tmp_path: Path) -> None:
+def test_registry_feeds_survive_a_broken_registry(tmp_path: Path) -> None:
     path = tmp_path / "feeds.yaml"
     path.write_text("feeds: [ {id: 1")
-    schedule = beat_schedule(Settings(feeds_file=path))
-    assert list(schedule) == ["communique-reconcile"]
+    assert registry_feeds(Settings(feeds_file=path)) == []

@@ -3,7 +3,7 @@ function never orphans messages already queued."""
 
 from workers.tasks.fetch import fetch_article
 from workers.tasks.maintenance import reconcile
-from workers.tasks.poll import poll_feed
+from workers.tasks.poll import poll_feed, schedule_polls
 from workers.tasks.process import process_article, reprocess, reprocess_article
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "reconcile",
     "reprocess",
     "reprocess_article",
+    "schedule_polls",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from pipeline.urls import canonical_url
 from workers import deadletters
 from workers.app import app
 from workers.base import CommuniqueTask
+from workers.hosts import HostBusy, host_slot
 from workers.resources import es_client, fetcher, redis_client
 from workers.settings import get_settings
 
@@ -70,7 +72,25 @@ def fetch_article(
             if existing.get("status") != "processed":
                 process_article.apply_async(args=(aid,))
             return {"status": "duplicate", "article_id": aid}
-        page = fetcher().fetch(url, kind="page")
+        settings = get_settings()
+        try:
+            with host_slot(
+                redis_client(),
+                url,
+                max_inflight=settings.host_max_concurrency,
+                min_interval_s=settings.host_min_interval_s,
+                lease_s=int(settings.fetch_deadline_s) + 30,
+            ):
+                page = fetcher().fetch(url, kind="page")
+        except HostBusy as busy:
+            # politeness, not failure: a fresh message after the wait (published before this
+            # one is acked, so nothing is lost) instead of spending a retry
+            fetch_article.apply_async(
+                args=(url, feed_id),
+                kwargs={"title": title, "published": published},
+                countdown=busy.wait_s + random.uniform(0, 1),
+            )
+            return {"status": "deferred", "wait_s": busy.wait_s}
         article = extract_article(
             page,
             canonical_url=canonical,

@@ -1,104 +1,130 @@
-"""``communique.poll_feed``: fetch one feed politely, enqueue its new entries."""
+"""Polling: ``communique.schedule_polls`` dispatches due feeds, ``communique.poll_feed`` polls one.
+
+A poll is a conditional GET (ETag / Last-Modified; a 304 is not parsed), then every entry not in
+the ledger is enqueued to ``fetch_article``; the ledger advances only after each publish. The next
+due time comes from the adaptive interval (busy feeds sooner, quiet or failing feeds later, with
+jitter; ``Retry-After`` is a floor). A failing feed is counted against that feed and backed off:
+it is never retried in a loop that could hog a worker.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+from pipeline.errors import FetchError, TransientFetchError
 from pipeline.feeds import parse_feed
-
-from pipeline.errors import FetchError
 from pipeline.ids import article_id
+from pipeline.models import FeedSpec
+from pipeline.schedule import IntervalPolicy, next_interval
 from pipeline.urls import canonical_url
-from workers import feedstate, ledger
+from workers import feedstate, feedstore, ledger
 from workers.app import app
 from workers.base import CommuniqueTask
+from workers.hosts import HostBusy, host_slot
 from workers.registry import load_feeds
 from workers.resources import es_client, fetcher, redis_client
-from workers.settings import get_settings
+from workers.settings import Settings, get_settings
 from workers.tasks.fetch import fetch_article
 
 log = logging.getLogger("communique.poll")
 
 
-def _feed(feed_id: str) -> Any:
-    for feed in load_feeds(get_settings().feeds_file):
-        if feed.id == feed_id:
-            return feed
+def _feed(r: Any, feed_id: str) -> FeedSpec | None:
+    """The feed from the runtime store, else from the registry file (then stored)."""
+    feed = feedstore.get(r, feed_id)
+    if feed is not None:
+        return feed
+    for candidate in load_feeds(get_settings().feeds_file):
+        if candidate.id == feed_id:
+            feedstore.add(r, candidate, due_at=time.time() + candidate.poll_interval_s)
+            return candidate
     return None
 
 
-def _publish_health(state: feedstate.FeedState, feed: Any) -> None:
+def _publish_health(settings: Settings, state: feedstate.FeedState, feed: FeedSpec) -> None:
     doc = {**state.to_document(), "url": feed.url, "publisher": feed.publisher}
     doc["enabled"] = feed.enabled
     try:
-        es_client().index(index=get_settings().index_name("feeds"), id=feed.id, document=doc)
+        es_client().index(index=settings.index_name("feeds"), id=feed.id, document=doc)
     except Exception as exc:  # health in Kibana is best effort; Redis holds the state
         log.debug("feed health of %s not indexed: %s", feed.id, exc)
 
 
+def _enqueue_new_entries(r: Any, feed: FeedSpec, content: bytes, url: str, content_type: str | None,
+                         max_entries: int) -> tuple[int, int]:  # fmt: skip
+    parsed = parse_feed(
+        content, feed_id=feed.id, base_url=url, max_entries=max_entries, content_type=content_type
+    )
+    by_identity = {entry.identity: entry for entry in parsed.entries}
+    enqueued = 0
+    for identity in ledger.unseen(r, feed.id, list(by_identity)):
+        entry = by_identity[identity]
+        fetch_article.apply_async(
+            args=(entry.url, feed.id),
+            kwargs={
+                "title": entry.title,
+                "published": entry.published.isoformat() if entry.published else None,
+            },
+        )
+        # only now, with the publish accepted by the broker, does the ledger advance
+        ledger.mark_seen(
+            r, feed.id, identity, article_id=article_id(canonical_url(entry.url)), url=entry.url
+        )
+        enqueued += 1
+    return len(parsed.entries), enqueued
+
+
 @app.task(bind=True, base=CommuniqueTask, name="communique.poll_feed", max_retries=0)
 def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
-    """Poll ``feed_id``: conditional GET, parse, enqueue every unseen entry, record health.
-
-    A failing feed is counted against that feed and never retried here (the next scheduled poll
-    is the retry), so one bad feed cannot hog a worker.
-    """
-    feed = _feed(feed_id)
+    """Poll ``feed_id`` once (see module docstring)."""
+    settings = get_settings()
+    r = redis_client()
+    feed = _feed(r, feed_id)
     if feed is None:
         log.warning("poll of unknown feed %r ignored", feed_id)
         return {"status": "unknown_feed"}
-    settings = get_settings()
-    r = redis_client()
+    if not feed.enabled:
+        return {"status": "paused"}
     state = feedstate.load(r, feed_id)
     state.last_polled = feedstate.now_iso()
-    state.current_interval_s = feed.poll_interval_s
+    new_entries = 0
+    retry_after: float | None = None
     try:
-        page = fetcher().fetch(
-            feed.url, etag=state.etag, last_modified=state.last_modified, kind="feed"
-        )
-        if page.status == 304:
-            enqueued, seen = 0, 0
-        else:
-            parsed = parse_feed(
-                page.content,
-                feed_id=feed_id,
-                base_url=page.url,
-                max_entries=settings.max_entries_per_poll,
+        with host_slot(
+            r,
+            feed.url,
+            max_inflight=settings.host_max_concurrency,
+            min_interval_s=settings.host_min_interval_s,
+            lease_s=int(settings.fetch_deadline_s) + 30,
+        ):
+            page = fetcher().fetch(
+                feed.url, etag=state.etag, last_modified=state.last_modified, kind="feed"
             )
-            seen = len(parsed.entries)
-            by_identity = {entry.identity: entry for entry in parsed.entries}
-            fresh = ledger.unseen(r, feed_id, list(by_identity))
-            enqueued = 0
-            for identity in fresh:
-                entry = by_identity[identity]
-                fetch_article.apply_async(
-                    args=(entry.url, feed_id),
-                    kwargs={
-                        "title": entry.title,
-                        "published": entry.published.isoformat() if entry.published else None,
-                    },
-                )
-                # only now, with the publish accepted by the broker, does the ledger advance
-                ledger.mark_seen(
-                    r,
-                    feed_id,
-                    identity,
-                    article_id=article_id(canonical_url(entry.url)),
-                    url=entry.url,
-                )
-                enqueued += 1
-            state.etag = page.etag
-            state.last_modified = page.last_modified
+        seen = 0
+        if page.status != 304:
+            seen, new_entries = _enqueue_new_entries(
+                r, feed, page.content, page.url, page.content_type, settings.max_entries_per_poll
+            )
+            state.etag, state.last_modified = page.etag, page.last_modified
         state.last_success = feedstate.now_iso()
         state.consecutive_failures = 0
         state.entries_seen += seen
-        state.entries_enqueued += enqueued
-        result = {"status": "ok", "http_status": page.status, "seen": seen, "enqueued": enqueued}
+        state.entries_enqueued += new_entries
+        result: dict[str, Any] = {
+            "status": "ok", "http_status": page.status, "seen": seen, "enqueued": new_entries,
+        }  # fmt: skip
+    except HostBusy as busy:
+        # not the feed's fault: come back as soon as the host has room, count nothing
+        feedstore.schedule(r, feed_id, time.time() + busy.wait_s)
+        return {"status": "deferred", "wait_s": busy.wait_s}
     except FetchError as exc:
         state.consecutive_failures += 1
         state.last_error = str(exc)[:1000]
         state.last_error_reason = exc.reason
+        if isinstance(exc, TransientFetchError):
+            retry_after = exc.retry_after_s
         log.warning("feed %s failed (%s): %s", feed_id, exc.reason, exc)
         result = {"status": "failed", "reason": exc.reason}
     except Exception as exc:  # a feed that breaks the parser must not break the worker
@@ -107,6 +133,36 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
         state.last_error_reason = "unexpected"
         log.exception("feed %s poll crashed", feed_id)
         result = {"status": "failed", "reason": "unexpected"}
+    state.current_interval_s = next_interval(
+        state.current_interval_s,
+        base_s=feed.poll_interval_s,
+        new_entries=new_entries,
+        failures=state.consecutive_failures,
+        retry_after_s=retry_after,
+        policy=IntervalPolicy(
+            min_s=settings.poll_min_interval_s, max_s=settings.poll_max_interval_s
+        ),
+    )
+    feedstore.schedule(r, feed_id, time.time() + state.current_interval_s)
     feedstate.save(r, state)
-    _publish_health(state, feed)
+    _publish_health(settings, state, feed)
+    result["next_poll_in_s"] = state.current_interval_s
     return result
+
+
+@app.task(bind=True, base=CommuniqueTask, name="communique.schedule_polls", max_retries=0)
+def schedule_polls(self: CommuniqueTask) -> dict[str, Any]:
+    """Enqueue a poll for every due feed (run by beat every ``dispatch_every_s``)."""
+    r = redis_client()
+    now = time.time()
+    dispatched = 0
+    for feed_id in feedstore.due(r, now=now):
+        feed = feedstore.get(r, feed_id)
+        if feed is None:
+            continue
+        lease = max(feedstate.load(r, feed_id).current_interval_s or feed.poll_interval_s, 60)
+        poll_feed.apply_async(args=(feed_id,), expires=lease)
+        # a lease until the poll writes the real next time; a lost poll is retried after it
+        feedstore.schedule(r, feed_id, now + lease)
+        dispatched += 1
+    return {"dispatched": dispatched}
