@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from workers.cli_feeds import feeds_app
 from workers.resources import setup_indices
 from workers.settings import get_settings
 
@@ -36,6 +37,7 @@ deadletters_app = typer.Typer(help="Browse and retry dead letters.", no_args_is_
 app.add_typer(services_app, name="services")
 app.add_typer(es_app, name="es")
 app.add_typer(deadletters_app, name="deadletters")
+app.add_typer(feeds_app, name="feeds")
 
 console = Console()
 err = Console(stderr=True)
