@@ -247,12 +247,17 @@ def reprocess(
 @app.command()
 def reconcile(
     dry_run: Annotated[bool, typer.Option(help="Report only; enqueue nothing")] = False,
+    min_age: Annotated[
+        float, typer.Option(help="Entries younger than this (s) count as in flight")
+    ] = 600.0,
 ) -> None:
     """Compare ledger, index and dead letters; re-enqueue what is in neither."""
     from workers.tasks.maintenance import reconcile_once
 
-    report = reconcile_once(enqueue=not dry_run)
-    table = Table("ledger entries", "indexed", "dead-lettered", "missing", "re-enqueued")
+    report = reconcile_once(enqueue=not dry_run, min_age_s=min_age)
+    table = Table(
+        "ledger entries", "indexed", "dead-lettered", "in flight", "missing", "re-enqueued"
+    )
     table.add_row(
         *map(
             str,
@@ -260,6 +265,7 @@ def reconcile(
                 report.ledger_entries,
                 report.indexed,
                 report.dead_lettered,
+                report.in_flight,
                 report.missing,
                 report.reenqueued,
             ),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from dateutil import parser as dateparser
 from elasticsearch import NotFoundError
 
+from pipeline.dedup import MinHashIndex, fingerprint, signature
+from pipeline.errors import TransientIndexingError
 from pipeline.ids import article_id
 from pipeline.index.documents import article_document
 from pipeline.text import extract_article
@@ -22,6 +25,10 @@ from workers.resources import es_client, fetcher, redis_client
 from workers.settings import get_settings
 
 log = logging.getLogger("communique.fetch")
+
+MINHASH_PREFIX = "communique:mh:"
+#: article id of a syndicated copy → id of the article it was merged into
+ALIASES_KEY = "communique:aliases"
 
 
 def _parse_iso(value: str | None) -> datetime | None:
@@ -39,6 +46,22 @@ def _add_source(es: Any, index: str, existing: dict[str, Any], feed_id: str, url
     sources = list(dict.fromkeys([*existing.get("sources", []), url]))
     if feed_ids != existing.get("feed_ids") or sources != existing.get("sources"):
         es.update(index=index, id=existing["id"], doc={"feed_ids": feed_ids, "sources": sources})
+
+
+def _merge_syndicated_copy(
+    es: Any, index: str, original: str, aid: str, feed_id: str, url: str
+) -> dict[str, Any]:
+    """Record a near-duplicate (syndicated copy) as one more source of the original article."""
+    try:
+        existing = es.get(index=index, id=original)["_source"]
+    except NotFoundError as exc:
+        # the original's fetch registered its signature but has not stored it yet: retry soon
+        raise TransientIndexingError(
+            f"near-duplicate of {original}, not stored yet", subject=url
+        ) from exc
+    _add_source(es, index, existing, feed_id, url)
+    redis_client().hset(ALIASES_KEY, aid, original)
+    return {"status": "syndicated", "article_id": original}
 
 
 @app.task(bind=True, base=CommuniqueTask, name="communique.fetch_article")
@@ -98,6 +121,12 @@ def fetch_article(
             fallback_title=title,
             fallback_published=_parse_iso(published),
         )
+        original = MinHashIndex(redis_client(), prefix=MINHASH_PREFIX).add_if_new(
+            aid, signature(article.text)
+        )
+        if original is not None:
+            return _merge_syndicated_copy(es, index, original, aid, feed_id, url)
+        article = replace(article, content_fingerprint=fingerprint(article.text))
         es.index(index=index, id=aid, document=article_document(article))
         process_article.apply_async(args=(aid,))
         # a success supersedes an earlier dead letter of the same entry (e.g. after a retry)

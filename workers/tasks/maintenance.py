@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from workers import deadletters, ledger
@@ -16,6 +17,7 @@ from workers.app import app
 from workers.base import CommuniqueTask
 from workers.resources import es_client, redis_client
 from workers.settings import get_settings
+from workers.tasks.fetch import ALIASES_KEY
 
 log = logging.getLogger("communique.reconcile")
 
@@ -30,12 +32,23 @@ class Reconciliation:
     indexed: int = 0
     dead_lettered: int = 0
     missing: int = 0
+    in_flight: int = 0
     reenqueued: int = 0
     missing_ids: list[str] = field(default_factory=list)
 
 
-def reconcile_once(*, enqueue: bool = True) -> Reconciliation:
-    """Find ledger entries neither indexed nor dead-lettered; re-enqueue them when asked."""
+def _age_s(entry: dict[str, Any]) -> float:
+    try:
+        return (datetime.now(UTC) - datetime.fromisoformat(entry["at"])).total_seconds()
+    except (KeyError, ValueError):
+        return float("inf")
+
+
+def reconcile_once(*, enqueue: bool = True, min_age_s: float = 600.0) -> Reconciliation:
+    """Find ledger entries neither indexed nor dead-lettered; re-enqueue them when asked.
+
+    Entries younger than ``min_age_s`` are counted as in flight (their tasks may still be queued).
+    """
     from workers.tasks.fetch import fetch_article
 
     r = redis_client()
@@ -43,7 +56,8 @@ def reconcile_once(*, enqueue: bool = True) -> Reconciliation:
     entries = ledger.entries(r)
     report = Reconciliation(ledger_entries=len(entries))
     dead_subjects = {rec["subject"] for rec in deadletters.list_all(r, include_resolved=True)}
-    ids = list(entries)
+    aliases = r.hgetall(ALIASES_KEY)  # syndicated copies live on as their original
+    ids = list({aliases.get(aid, aid) for aid in entries})
     index = get_settings().index_name("articles")
     found: set[str] = set()
     for start in range(0, len(ids), BATCH):
@@ -51,10 +65,12 @@ def reconcile_once(*, enqueue: bool = True) -> Reconciliation:
         response = es.mget(index=index, ids=chunk, source=False)
         found.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
     for aid, entry in entries.items():
-        if aid in found:
+        if aliases.get(aid, aid) in found:
             report.indexed += 1
         elif entry["url"] in dead_subjects:
             report.dead_lettered += 1
+        elif _age_s(entry) < min_age_s:
+            report.in_flight += 1
         else:
             report.missing += 1
             report.missing_ids.append(aid)
