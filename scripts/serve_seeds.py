@@ -18,6 +18,24 @@ from pathlib import Path
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds" / "seeds.jsonl"
 
 
+def rss_item(title: str, path: str, guid: str, published: datetime) -> str:
+    """One RSS 2.0 item linking to ``{base}{path}``."""
+    return (
+        f"<item><title>{html.escape(title)}</title><link>{{base}}{path}</link>"
+        f"<guid>{html.escape(guid)}</guid><pubDate>{format_datetime(published)}</pubDate></item>"
+    )
+
+
+def rss_feed(items: list[str], title: str = "Seed diplomacy") -> str:
+    """An RSS 2.0 document around ``items``."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{html.escape(title)}</title><link>{{base}}/</link>"
+        + "".join(items)
+        + "</channel></rss>"
+    )
+
+
 def build_site(seeds: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
     """Path → (content type, body with a ``{base}`` placeholder) for the feed and the pages."""
     site: dict[str, tuple[str, str]] = {}
@@ -35,29 +53,23 @@ def build_site(seeds: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
         )
         path = f"/news/{seed['id']}.html"
         site[path] = ("text/html; charset=utf-8", page)
-        items.append(
-            f"<item><title>{html.escape(title)}</title><link>{{base}}{path}</link>"
-            f"<guid>{seed['id']}</guid><pubDate>{format_datetime(published)}</pubDate></item>"
-        )
-    feed = (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        "<title>Seed diplomacy</title><link>{base}/</link>" + "".join(items) + "</channel></rss>"
-    )
-    site["/feed.xml"] = ("application/rss+xml", feed)
+        items.append(rss_item(title, path, seed["id"], published))
+    site["/feed.xml"] = ("application/rss+xml", rss_feed(items))
     return site
 
 
-def make_server(seeds_file: Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
-    """An HTTP server (not yet serving) for the seeds, and its base URL."""
-    seeds = [json.loads(line) for line in seeds_file.read_text().splitlines() if line.strip()]
-    site = build_site(seeds)
+def make_site_server(
+    site: dict[str, tuple[str, str]], port: int = 0, *, missing_status: int = 404
+) -> tuple[ThreadingHTTPServer, str]:
+    """An HTTP server (not yet serving) for ``site`` (path → (content type, body)), and its
+    base URL; ``{base}`` in bodies becomes that URL. Unknown paths answer ``missing_status``."""
     base_holder: dict[str, str] = {}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             entry = site.get(self.path)
             if entry is None:
-                self.send_error(404)
+                self.send_error(missing_status)
                 return
             content_type, body = entry
             data = body.replace("{base}", base_holder["base"]).encode()
@@ -75,9 +87,21 @@ def make_server(seeds_file: Path, port: int = 0) -> tuple[ThreadingHTTPServer, s
     return server, base_holder["base"]
 
 
-def serve_in_thread(seeds_file: Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
-    """Start serving in a daemon thread; call ``server.shutdown()`` to stop."""
-    server, base = make_server(seeds_file, port)
+def load_seeds(seeds_file: Path) -> list[dict[str, str]]:
+    """The seed articles of a seeds.jsonl file."""
+    return [json.loads(line) for line in seeds_file.read_text().splitlines() if line.strip()]
+
+
+def make_server(seeds_file: Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+    """An HTTP server (not yet serving) for the seeds, and its base URL."""
+    return make_site_server(build_site(load_seeds(seeds_file)), port)
+
+
+def serve_in_thread(
+    site: dict[str, tuple[str, str]], port: int = 0
+) -> tuple[ThreadingHTTPServer, str]:
+    """Serve ``site`` from a daemon thread; call ``server.shutdown()`` to stop."""
+    server, base = make_site_server(site, port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, base
 

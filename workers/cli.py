@@ -250,11 +250,17 @@ def reconcile(
     min_age: Annotated[
         float, typer.Option(help="Entries younger than this (s) count as in flight")
     ] = 600.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Compare ledger, index and dead letters; re-enqueue what is in neither."""
+    from dataclasses import asdict
+
     from workers.tasks.maintenance import reconcile_once
 
     report = reconcile_once(enqueue=not dry_run, min_age_s=min_age)
+    if as_json:
+        print(json.dumps(asdict(report)))
+        return
     table = Table(
         "ledger entries", "indexed", "dead-lettered", "in flight", "missing", "re-enqueued"
     )

@@ -1,28 +1,32 @@
-"""End to end: a local feed of the two seed articles → real Celery worker → searchable in ES.
+"""End to end through a real Celery worker, the real Redis and the real Elasticsearch.
 
-Nothing is mocked: a threaded HTTP server on 127.0.0.1 serves the feed and the article pages,
-a real ``celery worker`` subprocess consumes from the real Redis (its own db), and the test
-queries the real Elasticsearch (its own index prefix). The worker's fetch policy allow-lists
-loopback through ``COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS`` (off by default).
+Nothing is mocked: a threaded HTTP server on 127.0.0.1 serves feeds and article pages, a real
+``celery worker`` subprocess consumes from Redis (its own db), and the test queries
+Elasticsearch (its own index prefix). The worker's fetch policy allow-lists loopback through
+``COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS`` (off by default).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
 from elasticsearch import Elasticsearch
 
 from pipeline.index.templates import delete_prefix
-from scripts.serve_seeds import serve_in_thread
+from scripts.serve_seeds import build_site, load_seeds, rss_feed, rss_item, serve_in_thread
 from tests.support import require_shared
 from workers.app import create_app
 from workers.routing import ALL_QUEUES
@@ -34,102 +38,158 @@ E2E_REDIS_DB = 12
 WAIT_S = 180
 
 
-@pytest.fixture()
-def seed_server() -> Iterator[str]:
-    server, base = serve_in_thread(require_shared("seeds", "seeds.jsonl"))
-    yield base
-    server.shutdown()
-    server.server_close()
+@dataclass
+class Stack:
+    """A running worker with its settings, environment and log."""
+
+    settings: Settings
+    env: dict[str, str]
+    log_path: Path
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def send(self, task: str, *args: Any) -> None:
+        create_app(self.settings).send_task(task, args=args)
+
+    def cli(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "workers.cli", *args],
+            env=self.env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return result.stdout
 
 
 @pytest.fixture()
-def e2e_env(tmp_path: Path, seed_server: str, es: Elasticsearch) -> Iterator[dict[str, str]]:
-    prefix = f"e2e-{uuid.uuid4().hex[:8]}"
-    redis_url = f"redis://127.0.0.1:6379/{E2E_REDIS_DB}"
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(
-        "feeds:\n"
-        f"  - {{id: seeds, url: '{seed_server}/feed.xml', publisher: Seeds, poll_interval: 3600}}\n"
-    )
-    env = {
-        **os.environ,
-        "COMMUNIQUE_REDIS_URL": redis_url,
-        "COMMUNIQUE_INDEX_PREFIX": prefix,
-        "COMMUNIQUE_FEEDS_FILE": str(feeds),
-        "COMMUNIQUE_STATE_DIR": str(tmp_path / "state"),
-        "COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",
-    }
-    client = redis.Redis.from_url(redis_url)
+def stack_for(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[[str], Stack]]:
+    """Start a worker for a feed URL; everything is stopped and cleaned up afterwards."""
+    started: list[tuple[subprocess.Popen[bytes], Settings]] = []
+    client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{E2E_REDIS_DB}")
     client.flushdb()
-    yield env
+
+    def start(feed_url: str) -> Stack:
+        prefix = f"e2e-{uuid.uuid4().hex[:8]}"
+        feeds = tmp_path / f"{prefix}.yaml"
+        feeds.write_text(f"feeds:\n  - {{id: seeds, url: '{feed_url}', poll_interval: 3600}}\n")
+        env = {
+            **os.environ,
+            "COMMUNIQUE_REDIS_URL": f"redis://127.0.0.1:6379/{E2E_REDIS_DB}",
+            "COMMUNIQUE_INDEX_PREFIX": prefix,
+            "COMMUNIQUE_FEEDS_FILE": str(feeds),
+            "COMMUNIQUE_STATE_DIR": str(tmp_path / "state"),
+            "COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",
+            "COMMUNIQUE_HOST_MIN_INTERVAL_S": "0",
+            "COMMUNIQUE_MAX_RETRIES": "1",
+        }
+        settings = Settings(
+            redis_url=env["COMMUNIQUE_REDIS_URL"], index_prefix=prefix, feeds_file=feeds
+        )
+        log_path = tmp_path / f"{prefix}-worker.log"
+        cmd = [
+            sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+            "-Q", ",".join(ALL_QUEUES), "--concurrency", "1", "--loglevel", "INFO",
+            "-n", f"{prefix}@%h", "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+        with log_path.open("wb") as log:
+            worker = subprocess.Popen(
+                cmd, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
+        started.append((worker, settings))
+        return Stack(settings, env, log_path)
+
+    yield start
+    for worker, settings in started:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        delete_prefix(es, settings.index_prefix)
     client.flushdb()
-    delete_prefix(es, prefix)
 
 
-def _start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-        "-Q", ",".join(ALL_QUEUES), "--concurrency", "1", "--loglevel", "INFO",
-        "-n", f"e2e-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle",
-    ]  # fmt: skip
-    log = log_path.open("wb")
-    return subprocess.Popen(cmd, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-
-def _wait_for(es: Elasticsearch, index: str, query: dict[str, object], deadline: float) -> int:
+def wait_count(es: Elasticsearch, index: str, query: dict[str, Any], want: int) -> int:
+    """Poll the count of ``query`` until it reaches ``want`` or WAIT_S passes."""
+    deadline = time.monotonic() + WAIT_S
+    count = 0
     while time.monotonic() < deadline:
         try:
             es.indices.refresh(index=index)
             count = int(es.count(index=index, query=query)["count"])
         except Exception:
             count = 0
-        if count:
+        if count >= want:
             return count
         time.sleep(1)
-    return 0
+    return count
 
 
 def test_seed_feed_becomes_searchable_articles_and_events(
-    e2e_env: dict[str, str], es: Elasticsearch, tmp_path: Path
+    stack_for: Callable[[str], Stack], es: Elasticsearch
 ) -> None:
-    settings = Settings(
-        redis_url=e2e_env["COMMUNIQUE_REDIS_URL"],
-        index_prefix=e2e_env["COMMUNIQUE_INDEX_PREFIX"],
-        feeds_file=Path(e2e_env["COMMUNIQUE_FEEDS_FILE"]),
-    )
-    log_path = tmp_path / "worker.log"
-    worker = _start_worker(e2e_env, log_path)
+    server, base = serve_in_thread(build_site(load_seeds(require_shared("seeds", "seeds.jsonl"))))
     try:
-        producer = create_app(settings)
-        producer.send_task("communique.poll_feed", args=("seeds",))
-        articles = settings.index_name("articles")
-        deadline = time.monotonic() + WAIT_S
-        full_text = {
-            "Kamikawa": {"match": {"text": "Kamikawa"}},
-            "Bali": {"match": {"text": "Bali"}},
-        }
-        found = {word: _wait_for(es, articles, q, deadline) for word, q in full_text.items()}
-        processed = _wait_for(es, articles, {"term": {"status": "processed"}}, deadline)
-        while processed < 2 and time.monotonic() < deadline:
-            time.sleep(1)
-            processed = _wait_for(es, articles, {"term": {"status": "processed"}}, deadline)
-        facet = es.search(
-            index=articles,
-            size=0,
-            aggs={"countries": {"terms": {"field": "entities.countries", "size": 50}}},
-        )
-        by_person = es.count(index=articles, query={"term": {"entities.persons": "Antony Blinken"}})
-        events = es.count(index=settings.index_name("events"), query={"term": {"type": "CONSULT"}})
+        stack = stack_for(f"{base}/feed.xml")
+        stack.send("communique.poll_feed", "seeds")
+        articles = stack.settings.index_name("articles")
+        kamikawa = wait_count(es, articles, {"match": {"text": "Kamikawa"}}, 1)
+        bali = wait_count(es, articles, {"match": {"text": "Bali"}}, 1)
+        processed = wait_count(es, articles, {"term": {"status": "processed"}}, 2)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-    log_tail = log_path.read_text(errors="replace")[-4000:]
-    assert found == {"Kamikawa": 1, "Bali": 1}, log_tail
-    assert processed == 2, log_tail
+        server.shutdown()
+    assert (kamikawa, bali) == (1, 1), stack.log_tail()
+    assert processed == 2, stack.log_tail()
+    facet = es.search(
+        index=articles,
+        size=0,
+        aggs={"countries": {"terms": {"field": "entities.countries", "size": 50}}},
+    )
     countries = {b["key"] for b in facet["aggregations"]["countries"]["buckets"]}
-    assert {"JPN", "KOR", "USA"} <= countries, (countries, log_tail)
-    assert by_person["count"] == 2, log_tail
-    assert events["count"] >= 2, log_tail
+    assert {"JPN", "KOR", "USA"} <= countries, stack.log_tail()
+    by_person = es.count(index=articles, query={"term": {"entities.persons": "Antony Blinken"}})
+    assert by_person["count"] == 2, stack.log_tail()
+    events = stack.settings.index_name("events")
+    es.indices.refresh(index=events)
+    consults = es.search(index=events, query={"term": {"type": "CONSULT"}}, size=20)
+    places = {h["_source"].get("location", {}).get("place") for h in consults["hits"]["hits"]
+              if h["_source"].get("location")}  # fmt: skip
+    assert {"Rio de Janeiro", "Bali"} <= places, stack.log_tail()
+
+
+def test_every_entry_ends_indexed_or_dead_lettered_and_reconcile_recovers_losses(
+    stack_for: Callable[[str], Stack], es: Elasticsearch
+) -> None:
+    seeds = load_seeds(require_shared("seeds", "seeds.jsonl"))
+    site = build_site(seeds[:1])
+    now = datetime(2024, 2, 23, tzinfo=UTC)
+    items = [
+        rss_item("Seed", f"/news/{seeds[0]['id']}.html", "good", now),
+        rss_item("Gone", "/news/missing.html", "gone", now),
+        rss_item("Empty", "/news/empty.html", "empty", now),
+    ]
+    site["/feed.xml"] = ("application/rss+xml", rss_feed(items))
+    site["/news/empty.html"] = ("text/html", "<html><body><nav>menu</nav></body></html>")
+    server, base = serve_in_thread(site)
+    try:
+        stack = stack_for(f"{base}/feed.xml")
+        stack.send("communique.poll_feed", "seeds")
+        articles = stack.settings.index_name("articles")
+        dead = stack.settings.index_name("deadletters")
+        assert wait_count(es, articles, {"term": {"status": "processed"}}, 1) == 1, stack.log_tail()
+        assert wait_count(es, dead, {"match_all": {}}, 2) == 2, stack.log_tail()
+        reasons = {h["_source"]["reason"] for h in es.search(index=dead)["hits"]["hits"]}
+        assert reasons == {"http_404", "no_text"}, stack.log_tail()
+
+        report = json.loads(stack.cli("reconcile", "--dry-run", "--min-age", "0", "--json"))
+        assert (report["ledger_entries"], report["indexed"], report["dead_lettered"]) == (3, 1, 2)
+        assert report["missing"] == 0 and report["reenqueued"] == 0
+
+        # lose the stored article behind the pipeline's back: the reconciler must notice
+        doc_id = es.search(index=articles)["hits"]["hits"][0]["_id"]
+        es.delete(index=articles, id=doc_id, refresh=True)
+        report = json.loads(stack.cli("reconcile", "--min-age", "0", "--json"))
+        assert report["missing_ids"] == [doc_id] and report["reenqueued"] == 1
+        assert wait_count(es, articles, {"ids": {"values": [doc_id]}}, 1) == 1, stack.log_tail()
+    finally:
+        server.shutdown()
