@@ -170,6 +170,10 @@ def test_every_entry_ends_indexed_or_dead_lettered_and_reconcile_recovers_losses
     ]
     site["/feed.xml"] = ("application/rss+xml", rss_feed(items))
     site["/news/empty.html"] = ("text/html", "<html><body><nav>menu</nav></body></html>")
+    # the same story in a second feed, behind a tracking parameter and a fragment
+    mirror_item = rss_item("Seed again", f"/news/{seeds[0]['id']}.html?utm_source=rss#top",
+                           "mirror-guid", now)  # fmt: skip
+    site["/mirror.xml"] = ("application/rss+xml", rss_feed([mirror_item], "Mirror"))
     server, base = serve_in_thread(site)
     try:
         stack = stack_for(f"{base}/feed.xml")
@@ -181,7 +185,21 @@ def test_every_entry_ends_indexed_or_dead_lettered_and_reconcile_recovers_losses
         reasons = {h["_source"]["reason"] for h in es.search(index=dead)["hits"]["hits"]}
         assert reasons == {"http_404", "no_text"}, stack.log_tail()
 
+        stack.cli("feeds", "add", "mirror", f"{base}/mirror.xml", "--interval", "3600")
+        stack.send("communique.poll_feed", "mirror")
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            es.indices.refresh(index=articles)
+            hits = es.search(index=articles)["hits"]["hits"]
+            if hits and hits[0]["_source"].get("feed_ids") == ["seeds", "mirror"]:
+                break
+            time.sleep(1)
+        assert len(hits) == 1, stack.log_tail()  # one document for the story
+        assert hits[0]["_source"]["feed_ids"] == ["seeds", "mirror"], stack.log_tail()
+        assert len(hits[0]["_source"]["sources"]) == 2
+
         report = json.loads(stack.cli("reconcile", "--dry-run", "--min-age", "0", "--json"))
+        # the mirror's entry has the same article id as the original: 3 ledger entries in all
         assert (report["ledger_entries"], report["indexed"], report["dead_lettered"]) == (3, 1, 2)
         assert report["missing"] == 0 and report["reenqueued"] == 0
 
