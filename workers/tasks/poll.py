@@ -13,7 +13,7 @@ import logging
 import time
 from typing import Any
 
-from pipeline.errors import FetchError, TransientFetchError
+from pipeline.errors import FetchError, PermanentFetchError, TransientFetchError
 from pipeline.feeds import parse_feed
 from pipeline.ids import article_id
 from pipeline.models import FeedSpec
@@ -23,8 +23,8 @@ from workers import feedstate, feedstore, ledger
 from workers.app import app
 from workers.base import CommuniqueTask
 from workers.hosts import HostBusy, host_slot
-from workers.registry import load_feeds
 from workers.resources import es_client, fetcher, redis_client
+from workers.schedules import registry_feeds
 from workers.settings import Settings, get_settings
 from workers.tasks.fetch import fetch_article
 
@@ -36,7 +36,7 @@ def _feed(r: Any, feed_id: str) -> FeedSpec | None:
     feed = feedstore.get(r, feed_id)
     if feed is not None:
         return feed
-    for candidate in load_feeds(get_settings().feeds_file):
+    for candidate in registry_feeds(get_settings()):
         if candidate.id == feed_id:
             feedstore.add(r, candidate, due_at=time.time() + candidate.poll_interval_s)
             return candidate
@@ -54,9 +54,17 @@ def _publish_health(settings: Settings, state: feedstate.FeedState, feed: FeedSp
 
 def _enqueue_new_entries(r: Any, feed: FeedSpec, content: bytes, url: str, content_type: str | None,
                          max_entries: int) -> tuple[int, int]:  # fmt: skip
+    if not content.strip():
+        raise PermanentFetchError("the feed answered with an empty body", subject=url,
+                                  reason="empty_feed")  # fmt: skip
     parsed = parse_feed(
         content, feed_id=feed.id, base_url=url, max_entries=max_entries, content_type=content_type
     )
+    if not parsed.entries and not parsed.format:
+        # not a feed at all (an HTML error page, garbage): the feed's fault, counted against it
+        raise PermanentFetchError(
+            f"not a feed: {parsed.bozo_reason or 'unparseable'}", subject=url, reason="not_a_feed"
+        )
     by_identity = {entry.identity: entry for entry in parsed.entries}
     enqueued = 0
     for identity in ledger.unseen(r, feed.id, list(by_identity)):
