@@ -194,10 +194,39 @@ def _parse_date_text(raw: str) -> datetime | None:
         return None
 
 
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_RFC822_DAY = re.compile(r"(?<!\d)(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{4})(?!\d)")
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+def _states_impossible_day(raw: str) -> bool:
+    """True when the text names a calendar day that does not exist (2024-13-01, 30 Feb).
+
+    feedparser "normalizes" some of these by rolling over (month 13 -> next January), which
+    would store a confident wrong date; we would rather store none.
+    """
+    m = _ISO_DAY.match(raw)
+    if m:
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        m = _RFC822_DAY.search(raw)
+        if not m or m.group(2).lower()[:3] not in _MONTHS:
+            return False
+        day, month, year = int(m.group(1)), _MONTHS[m.group(2).lower()[:3]], int(m.group(3))
+    try:
+        datetime(max(year, 1), month, day)
+    except ValueError:
+        return True
+    return False
+
+
 def normalize_date(
     parsed: Any, raw: str | None, *, now: datetime
 ) -> tuple[datetime | None, str | None]:
     """An aware UTC datetime within [MIN_VALID_YEAR, now + tolerance], or None with a code."""
+    if raw and _states_impossible_day(raw):
+        return None, "bad_date"
     dt = _struct_to_datetime(parsed)
     if dt is None and raw:
         dt = _parse_date_text(raw)

@@ -11,6 +11,12 @@ What it guarantees (see docs/reliability.md, checklist 18-35):
 * every failure is a :class:`~pipeline.errors.FetchError` with the URL as ``subject`` and a
   machine-readable ``reason``.
 
+Reasons (``exc.reason``): Permanent -- ``ssrf_blocked``, ``bad_scheme``, ``bad_url``,
+``too_many_redirects``, ``redirect_downgrade``, ``bad_redirect``, ``unsupported_content_type``,
+``unsupported_content_encoding``, ``bad_encoding``, ``too_large``, ``decompressed_too_large``,
+``tls``, ``http_<status>`` (404, 410, other 4xx); Transient -- ``deadline``, ``timeout``,
+``connection``, ``http_<status>`` (408, 429, 5xx; ``retry_after_s`` from Retry-After).
+
 The client comes from the caller's process (workers build one per process); nothing here reads
 the environment -- ``trust_env=False`` stops httpx from picking up proxy variables too.
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import email.utils
+import http.cookiejar
 import re
 import ssl
 import time
@@ -37,6 +44,7 @@ import httpx
 from pipeline.errors import FetchError, PermanentFetchError, TransientFetchError
 from pipeline.models import FetchedPage
 from pipeline.netguard import (
+    BadHost,
     ConnectHook,
     DeadlineExceeded,
     GuardedBackend,
@@ -307,6 +315,11 @@ class SafeFetcher:
                 pool=p.connect_timeout_s,
             ),
             headers={"User-Agent": p.user_agent, "Accept-Encoding": _accept_encoding()},
+            # a jar that accepts no cookie: nothing from one site rides along to another, and
+            # concurrent fetches share no state
+            cookies=http.cookiejar.CookieJar(
+                policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
+            ),
         )
 
     def close(self) -> None:
@@ -335,6 +348,7 @@ class SafeFetcher:
         FetchedPage with status 304 and empty content.  ``kind`` picks the content-type gate.
         """
         started = time.monotonic()
+        url = url.strip() if isinstance(url, str) else url
         current = url
         try:
             with deadline_scope(self.policy.total_deadline_s):
@@ -364,7 +378,7 @@ class SafeFetcher:
             raise TransientFetchError(
                 f"timeout: {exc!r}", subject=current, reason="timeout"
             ) from exc
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, BadHost, UnicodeError) as exc:
             raise PermanentFetchError(str(exc), subject=current, reason="bad_url") from exc
         except httpx.TransportError as exc:
             if _ssl_in_chain(exc):
@@ -375,9 +389,6 @@ class SafeFetcher:
             raise TransientFetchError(
                 f"connection failed: {exc!r}", subject=current, reason="connection"
             ) from exc
-        finally:
-            # cookies from one site must never ride along to another
-            self._client.cookies.clear()
 
     # -- steps ----------------------------------------------------------------------------
 
@@ -611,6 +622,18 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+def _nul_pattern(head: bytes) -> str | None:
+    """UTF-16 without a BOM: mostly-ASCII text leaves NULs in every other byte."""
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.4 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.4 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def decode_text(page: FetchedPage) -> str:
     """Decode a page's bytes to text; never raises on bad bytes (replacement characters).
 
@@ -635,13 +658,20 @@ def decode_text(page: FetchedPage) -> str:
         if declared in ("utf-16", "utf-32"):  # no BOM: a declaration alone cannot pick an order
             break
         return data.decode(declared, errors="replace")
-    if _is_utf8(data):
+    if _is_utf8(data) and b"\x00" not in data[:4096]:
         return data.decode("utf-8")
-    try:
-        from charset_normalizer import from_bytes
+    guess = _nul_pattern(data[:4096])
+    if guess:
+        return data.decode(guess, errors="replace")
+    if len(data) >= 256:  # detectors guess wildly on a few bytes
+        try:
+            from charset_normalizer import from_bytes
 
-        best = from_bytes(data[:65536]).best()
-        guess = _codec(best.encoding) if best is not None else None
-    except Exception:  # detection is a best effort; decoding must not fail
-        guess = None
-    return data.decode(guess or "utf-8", errors="replace")
+            best = from_bytes(data[:65536]).best()
+            guess = _codec(best.encoding) if best is not None else None
+        except Exception:  # detection is a best effort; decoding must not fail
+            guess = None
+    if guess and guess.startswith(("utf-16", "utf-32")) and b"\x00" not in data[:4096]:
+        guess = None  # UTF-16/32 text without a single NUL is not UTF-16/32
+    # cp1252 is what undeclared non-UTF-8 web text almost always is (HTML's own default)
+    return data.decode(guess or "cp1252", errors="replace")

@@ -13,6 +13,7 @@ is left of the fetch's total budget, held in a context variable set by the fetch
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import contextvars
 import ipaddress
@@ -55,6 +56,10 @@ class SSRFBlocked(Exception):
         self.host = host
         self.ip = ip
         self.why = why
+
+
+class BadHost(Exception):
+    """The host is not a valid DNS name (empty label, bad IDNA...)."""
 
 
 class DeadlineExceeded(Exception):
@@ -145,6 +150,9 @@ def blocked_reason(ip: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | No
 def check_host_literal(host: str, allowed: Sequence[IPNetwork] = ()) -> None:
     """Refuse a host that is itself a non-public address (before any DNS or socket)."""
     ip = parse_ip_literal(host)
+    name = host.strip().lower().rstrip(".")
+    if ip is None and (name == "localhost" or name.endswith(".localhost")):
+        ip = ipaddress.IPv4Address("127.0.0.1")  # RFC 6761: always loopback, whatever DNS says
     if ip is not None:
         why = blocked_reason(ip, allowed)
         if why:
@@ -160,6 +168,25 @@ def system_resolver(host: str, port: int) -> list[str]:
         if addr not in out:
             out.append(addr)
     return out
+
+
+# getaddrinfo cannot be interrupted; run it on a small pool so the caller can stop waiting at
+# the deadline (a stuck lookup then only holds one pool thread until the OS gives up).
+_DNS_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="dns")
+
+
+def _resolve_within_deadline(resolver: Resolver, host: str, port: int) -> list[str]:
+    left = remaining_time()
+    if left is None:
+        return list(resolver(host, port))
+    if left <= 0:
+        raise DeadlineExceeded("total fetch deadline exceeded before DNS")
+    future = _DNS_POOL.submit(resolver, host, port)
+    try:
+        return list(future.result(timeout=left))
+    except concurrent.futures.TimeoutError as exc:
+        future.cancel()
+        raise DeadlineExceeded(f"DNS lookup of {host!r} outlived the deadline") from exc
 
 
 class DeadlineStream(httpcore.NetworkStream):
@@ -233,7 +260,9 @@ class GuardedBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         check_host_literal(host, self._allowed)
         try:
-            addresses = list(self._resolver(host, port))
+            addresses = _resolve_within_deadline(self._resolver, host, port)
+        except (UnicodeError, ValueError) as exc:
+            raise BadHost(f"host {host!r} cannot be resolved as a name: {exc}") from exc
         except OSError as exc:
             raise httpcore.ConnectError(f"cannot resolve {host!r}: {exc}") from exc
         if not addresses:

@@ -99,7 +99,7 @@ def _parse(path: Path) -> tuple[Spec, ParsedFeed]:
 def test_parse_feed_corpus_file_never_raises(path: Path | None) -> None:
     require_shared(*CORPUS)
     assert path is not None
-    _spec_, parsed = _parse(path)
+    _, parsed = _parse(path)
     assert isinstance(parsed, ParsedFeed)
     for entry in parsed.entries:
         assert isinstance(entry, FeedEntry)
@@ -120,17 +120,27 @@ def test_parse_feed_corpus_covers_every_file() -> None:
 
 # -- Expect clauses ------------------------------------------------------------------------------
 
-_ENTRY_KEYS = {"link", "id", "guid", "title", "published_parsed", "updated_parsed",
-               "created_parsed"}
+_ENTRY_KEYS = {
+    "link",
+    "id",
+    "guid",
+    "title",
+    "published_parsed",
+    "updated_parsed",
+    "created_parsed",
+}
 _DATE_ORDER = ("published_parsed", "updated_parsed", "created_parsed")
 
 
 def _field(node: ast.expr) -> tuple | None:
     """('entry', i, key) / ('feed', 'title') / ('len',) for the shapes we compare, else None."""
     # entries[i]['title_detail']['value'] means the title
-    if (isinstance(node, ast.Subscript) and _const(node.slice) == "value"
-            and isinstance(node.value, ast.Subscript)
-            and _const(node.value.slice) == "title_detail"):
+    if (
+        isinstance(node, ast.Subscript)
+        and _const(node.slice) == "value"
+        and isinstance(node.value, ast.Subscript)
+        and _const(node.value.slice) == "title_detail"
+    ):
         inner = _field(ast.Subscript(value=node.value.value, slice=ast.Constant("title")))
         return inner
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Subscript):
@@ -139,15 +149,28 @@ def _field(node: ast.expr) -> tuple | None:
             index, key = _const(outer.slice), _const(node.slice)
             if isinstance(index, int) and key in _ENTRY_KEYS:
                 return ("entry", index, key)
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-        if node.value.id == "feed" and _const(node.slice) == "title":
-            return ("feed", "title")
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-        if node.value.id == "feed" and node.attr == "title":
-            return ("feed", "title")
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id == "len" and len(node.args) == 1
-            and isinstance(node.args[0], ast.Name) and node.args[0].id == "entries"):
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "feed"
+        and _const(node.slice) == "title"
+    ):
+        return ("feed", "title")
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "feed"
+        and node.attr == "title"
+    ):
+        return ("feed", "title")
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "len"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == "entries"
+    ):
         return ("len",)
     return None
 
@@ -204,8 +227,11 @@ def _judge(fld: tuple, expected: object, spec: Spec, ours: ParsedFeed, fp: dict)
         return len(ours.entries) + ours.duplicates + ours.skipped == expected
     if fld == ("feed", "title"):
         ftype = (fp.get("feed", {}).get("title_detail") or {}).get("type", "text/plain")
-        want = html_to_text(str(expected)) if "html" in ftype or "xml" in ftype else \
-            " ".join(str(expected).split())
+        want = (
+            html_to_text(str(expected))
+            if "html" in ftype or "xml" in ftype
+            else " ".join(str(expected).split())
+        )
         return (ours.title or "") == want
     _, index, key = fld
     fp_entries = fp.get("entries") or []
@@ -226,8 +252,11 @@ def _judge(fld: tuple, expected: object, spec: Spec, ours: ParsedFeed, fp: dict)
         return (entry.guid or "") == want
     if key == "title":
         ttype = (fp_entry.get("title_detail") or {}).get("type", "text/plain")
-        want = html_to_text(str(expected)) if "html" in ttype or "xml" in ttype else \
-            " ".join(str(expected).split())
+        want = (
+            html_to_text(str(expected))
+            if "html" in ttype or "xml" in ttype
+            else " ".join(str(expected).split())
+        )
         return (entry.title or "") == want
     # dates: we keep the first date the entry states (published, then updated, then created)
     first = next((k for k in _DATE_ORDER if dict.get(fp_entry, k) is not None), None)

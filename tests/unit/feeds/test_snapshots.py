@@ -43,8 +43,11 @@ def _expected_items(data: bytes) -> list[dict]:
         )
     for entry in root.iter(f"{ATOM}entry"):
         link = next(
-            (lk.get("href") for lk in entry.iter(f"{ATOM}link")
-             if lk.get("rel", "alternate") == "alternate"),
+            (
+                lk.get("href")
+                for lk in entry.iter(f"{ATOM}link")
+                if lk.get("rel", "alternate") == "alternate"
+            ),
             "",
         )
         items.append(
@@ -73,8 +76,9 @@ def test_parse_feed_snapshot_yields_expected_entries(meta: dict | None) -> None:
     expected = _expected_items(data)
     assert len(expected) == meta["items"]
 
-    parsed = parse_feed(data, feed_id=meta["file"], base_url="https://feeds.example.org/rss",
-                        now=NOW)
+    parsed = parse_feed(
+        data, feed_id=meta["file"], base_url="https://feeds.example.org/rss", now=NOW
+    )
 
     assert parsed.dropped_by_cap == 0
     assert parsed.skipped == 0
@@ -102,8 +106,12 @@ def test_parse_feed_snapshots_total_227_items() -> None:
     root = require_shared(*SNAPSHOTS)
     total = kept = 0
     for meta in INDEX:
-        parsed = parse_feed((root / meta["file"]).read_bytes(), feed_id=meta["file"],
-                            base_url="https://feeds.example.org/rss", now=NOW)
+        parsed = parse_feed(
+            (root / meta["file"]).read_bytes(),
+            feed_id=meta["file"],
+            base_url="https://feeds.example.org/rss",
+            now=NOW,
+        )
         total += len(parsed.entries) + parsed.duplicates
         kept += len(parsed.entries)
     assert total == 227
