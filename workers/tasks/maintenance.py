@@ -67,7 +67,7 @@ def reconcile_once(*, enqueue: bool = True, min_age_s: float = 600.0) -> Reconci
     for aid, entry in entries.items():
         if aliases.get(aid, aid) in found:
             report.indexed += 1
-        elif entry["url"] in dead_subjects:
+        elif entry["url"] in dead_subjects or not entry["url"]:
             report.dead_lettered += 1
         elif _age_s(entry) < min_age_s:
             report.in_flight += 1

@@ -19,7 +19,7 @@ from pipeline.ids import article_id
 from pipeline.models import FeedSpec
 from pipeline.schedule import IntervalPolicy, next_interval
 from pipeline.urls import canonical_url
-from workers import feedstate, feedstore, ledger
+from workers import deadletters, feedstate, feedstore, ledger
 from workers.app import app
 from workers.base import CommuniqueTask
 from workers.hosts import HostBusy, host_slot
@@ -69,6 +69,16 @@ def _enqueue_new_entries(r: Any, feed: FeedSpec, content: bytes, url: str, conte
     enqueued = 0
     for identity in ledger.unseen(r, feed.id, list(by_identity)):
         entry = by_identity[identity]
+        if not entry.url:
+            # nothing to fetch: a terminal state of its own, so the entry is not lost silently
+            deadletters.put(
+                r, task="communique.fetch_article", subject=f"{feed.id}:{identity}",
+                reason="no_link", error="feed entry has no http(s) link",
+                payload={"feed_id": feed.id, "identity": identity, "title": entry.title},
+                attempts=0,
+            )  # fmt: skip
+            ledger.mark_seen(r, feed.id, identity, article_id=f"nolink:{identity}", url="")
+            continue
         fetch_article.apply_async(
             args=(entry.url, feed.id),
             kwargs={
