@@ -380,6 +380,9 @@ def deadletters_retry(
         else deadletters.list_all(r)
     )
     for rec in records:
+        if rec["reason"] == "no_link":
+            err.print(f"skipped {rec['id']}: the feed entry has no link to fetch")
+            continue
         celery_app.send_task(rec["task"], kwargs=rec["payload"])
         deadletters.mark_resolved(r, rec["id"])
         console.print(f"re-enqueued {rec['id']} ({rec['task']} {rec['subject'][:60]})")
