@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import redis
 from elasticsearch import Elasticsearch
 
 from pipeline.index.templates import apply_templates, delete_prefix
+from tests.integration.stack import Stack, stack_factory
 from workers.settings import PROJECT_ROOT
 
 ES_URL = os.environ.get("COMMUNIQUE_TEST_ES_URL", "http://127.0.0.1:9200")
@@ -59,3 +61,9 @@ def prefix(es: Elasticsearch) -> Iterator[str]:
     apply_templates(es, PROJECT_ROOT / "config", name)
     yield name
     delete_prefix(es, name)
+
+
+@pytest.fixture()
+def stack_for(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[..., Stack]]:
+    """Start real Celery workers on a feed URL (see tests/integration/stack.py)."""
+    yield from stack_factory(tmp_path, es)

@@ -9,120 +9,18 @@ Elasticsearch (its own index prefix). The worker's fetch policy allow-lists loop
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
-import redis
 from elasticsearch import Elasticsearch
 
-from pipeline.index.templates import delete_prefix
 from scripts.serve_seeds import build_site, load_seeds, rss_feed, rss_item, serve_in_thread
+from tests.integration.stack import WAIT_S, Stack, wait_count
 from tests.support import require_shared
-from workers.app import create_app
-from workers.routing import ALL_QUEUES
-from workers.settings import PROJECT_ROOT, Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
-
-E2E_REDIS_DB = 12
-WAIT_S = 180
-
-
-@dataclass
-class Stack:
-    """A running worker with its settings, environment and log."""
-
-    settings: Settings
-    env: dict[str, str]
-    log_path: Path
-
-    def log_tail(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def send(self, task: str, *args: Any) -> None:
-        create_app(self.settings).send_task(task, args=args)
-
-    def cli(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "workers.cli", *args],
-            env=self.env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-
-@pytest.fixture()
-def stack_for(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[[str], Stack]]:
-    """Start a worker for a feed URL; everything is stopped and cleaned up afterwards."""
-    started: list[tuple[subprocess.Popen[bytes], Settings]] = []
-    client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{E2E_REDIS_DB}")
-    client.flushdb()
-
-    def start(feed_url: str) -> Stack:
-        prefix = f"e2e-{uuid.uuid4().hex[:8]}"
-        feeds = tmp_path / f"{prefix}.yaml"
-        feeds.write_text(f"feeds:\n  - {{id: seeds, url: '{feed_url}', poll_interval: 3600}}\n")
-        env = {
-            **os.environ,
-            "COMMUNIQUE_REDIS_URL": f"redis://127.0.0.1:6379/{E2E_REDIS_DB}",
-            "COMMUNIQUE_INDEX_PREFIX": prefix,
-            "COMMUNIQUE_FEEDS_FILE": str(feeds),
-            "COMMUNIQUE_STATE_DIR": str(tmp_path / "state"),
-            "COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",
-            "COMMUNIQUE_HOST_MIN_INTERVAL_S": "0",
-            "COMMUNIQUE_MAX_RETRIES": "1",
-        }
-        settings = Settings(
-            redis_url=env["COMMUNIQUE_REDIS_URL"], index_prefix=prefix, feeds_file=feeds
-        )
-        log_path = tmp_path / f"{prefix}-worker.log"
-        cmd = [
-            sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-            "-Q", ",".join(ALL_QUEUES), "--concurrency", "1", "--loglevel", "INFO",
-            "-n", f"{prefix}@%h", "--without-gossip", "--without-mingle",
-        ]  # fmt: skip
-        with log_path.open("wb") as log:
-            worker = subprocess.Popen(
-                cmd, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
-            )
-        started.append((worker, settings))
-        return Stack(settings, env, log_path)
-
-    yield start
-    for worker, settings in started:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        delete_prefix(es, settings.index_prefix)
-    client.flushdb()
-
-
-def wait_count(es: Elasticsearch, index: str, query: dict[str, Any], want: int) -> int:
-    """Poll the count of ``query`` until it reaches ``want`` or WAIT_S passes."""
-    deadline = time.monotonic() + WAIT_S
-    count = 0
-    while time.monotonic() < deadline:
-        try:
-            es.indices.refresh(index=index)
-            count = int(es.count(index=index, query=query)["count"])
-        except Exception:
-            count = 0
-        if count >= want:
-            return count
-        time.sleep(1)
-    return count
 
 
 def test_seed_feed_becomes_searchable_articles_and_events(

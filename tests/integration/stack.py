@@ -1,0 +1,126 @@
+"""A real Celery worker subprocess for end-to-end and fault tests, and waiting helpers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis
+from elasticsearch import Elasticsearch
+
+from pipeline.index.templates import delete_prefix
+from workers.app import create_app
+from workers.routing import ALL_QUEUES
+from workers.settings import PROJECT_ROOT, Settings
+
+E2E_REDIS_DB = 12
+WAIT_S = 180
+
+
+@dataclass
+class Stack:
+    """A running worker with its settings, environment and log."""
+
+    settings: Settings
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def log_tail(self) -> str:
+        """The end of the worker's log, for assertion messages."""
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def send(self, task: str, *args: Any) -> None:
+        """Publish a task by name through the real broker."""
+        create_app(self.settings).send_task(task, args=args)
+
+    def cli(self, *args: str) -> str:
+        """Run `communique ARGS` against this stack's settings; its stdout."""
+        result = subprocess.run(
+            [sys.executable, "-m", "workers.cli", *args],
+            env=self.env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def children(self) -> list[int]:
+        """PIDs of the worker's pool processes."""
+        assert self.process is not None
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
+        return [int(pid) for pid in out.split()]
+
+
+def stack_factory(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[..., Stack]]:
+    """Yield a function starting workers for a feed URL; stop and clean everything after."""
+    started: list[Stack] = []
+    client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{E2E_REDIS_DB}")
+    client.flushdb()
+
+    def start(feed_url: str, **extra_env: str) -> Stack:
+        prefix = f"e2e-{uuid.uuid4().hex[:8]}"
+        feeds = tmp_path / f"{prefix}.yaml"
+        feeds.write_text(f"feeds:\n  - {{id: seeds, url: '{feed_url}', poll_interval: 3600}}\n")
+        env = {
+            **os.environ,
+            "COMMUNIQUE_REDIS_URL": f"redis://127.0.0.1:6379/{E2E_REDIS_DB}",
+            "COMMUNIQUE_INDEX_PREFIX": prefix,
+            "COMMUNIQUE_FEEDS_FILE": str(feeds),
+            "COMMUNIQUE_STATE_DIR": str(tmp_path / "state"),
+            "COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",
+            "COMMUNIQUE_HOST_MIN_INTERVAL_S": "0",
+            "COMMUNIQUE_MAX_RETRIES": "1",
+            **extra_env,
+        }
+        settings = Settings(
+            redis_url=env["COMMUNIQUE_REDIS_URL"], index_prefix=prefix, feeds_file=feeds
+        )
+        log_path = tmp_path / f"{prefix}-worker.log"
+        cmd = [
+            sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+            "-Q", ",".join(ALL_QUEUES), "--concurrency", "1", "--loglevel", "INFO",
+            "-n", f"{prefix}@%h", "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                cmd, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
+        stack = Stack(settings, env, log_path, process)
+        started.append(stack)
+        return stack
+
+    yield start
+    for stack in started:
+        assert stack.process is not None
+        stack.process.send_signal(signal.SIGTERM)
+        try:
+            stack.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            stack.process.kill()
+        delete_prefix(es, stack.settings.index_prefix)
+    client.flushdb()
+
+
+def wait_count(es: Elasticsearch, index: str, query: dict[str, Any], want: int) -> int:
+    """Poll the count of ``query`` until it reaches ``want`` or WAIT_S passes."""
+    deadline = time.monotonic() + WAIT_S
+    count = 0
+    while time.monotonic() < deadline:
+        try:
+            es.indices.refresh(index=index)
+            count = int(es.count(index=index, query=query)["count"])
+        except Exception:
+            count = 0
+        if count >= want:
+            return count
+        time.sleep(1)
+    return count
