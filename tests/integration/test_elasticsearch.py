@@ -99,3 +99,14 @@ def test_facets_and_geo_queries_work_on_the_minimal_server(es: Elasticsearch, pr
         query={"geo_distance": {"distance": "50km", "location.point": {"lat": -8.5, "lon": 115.3}}},
     )
     assert [h["_id"] for h in near_bali["hits"]["hits"]] == ["a"]
+
+
+def test_bulk_write_to_an_unreachable_server_is_transient() -> None:
+    from elasticsearch import Elasticsearch as Client
+
+    from pipeline.errors import TransientIndexingError
+
+    # a port nothing listens on: the whole request fails, so the task must retry un-acked
+    down = Client("http://127.0.0.1:9", request_timeout=2, max_retries=0)
+    with pytest.raises(TransientIndexingError):
+        bulk_write(down, [IndexAction("x", "1", {"a": 1})])
