@@ -6,26 +6,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import trafilatura
-from dateutil import parser as dateparser
 
 from pipeline.errors import SkipArticle
 from pipeline.ids import article_id
 from pipeline.models import Article, FetchedPage, Note
+from pipeline.timeutil import parse_datetime
 
 #: pages shorter than this (characters of main text) carry no article worth processing
 MIN_TEXT_CHARS = 80
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dateparser.parse(value)
-    except (ValueError, OverflowError):
-        return None
-    if parsed is None or not 1900 <= parsed.year <= 2100:
-        return None  # impossible dates never reach Elasticsearch
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _decode(page: FetchedPage) -> str:
@@ -67,7 +55,7 @@ def extract_article(
         raise SkipArticle(
             f"page yielded {len(text)} characters of text", subject=page.url, reason="no_text"
         )
-    published = _parse_date(data.get("date"))
+    published = parse_datetime(data.get("date"))
     if published is None and data.get("date"):
         notes.append(Note("bad_date", f"unparseable page date {data.get('date')!r}", "text"))
     article = Article(

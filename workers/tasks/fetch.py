@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
-from dateutil import parser as dateparser
 from elasticsearch import NotFoundError
 
 from pipeline.dedup import MinHashIndex, fingerprint, signature
@@ -16,6 +14,7 @@ from pipeline.errors import TransientIndexingError
 from pipeline.ids import article_id
 from pipeline.index.documents import article_document
 from pipeline.text import extract_article
+from pipeline.timeutil import parse_datetime
 from pipeline.urls import canonical_url
 from workers import deadletters
 from workers.app import app
@@ -29,16 +28,6 @@ log = logging.getLogger("communique.fetch")
 MINHASH_PREFIX = "communique:mh:"
 #: article id of a syndicated copy → id of the article it was merged into
 ALIASES_KEY = "communique:aliases"
-
-
-def _parse_iso(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dateparser.isoparse(value)
-    except (ValueError, OverflowError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _add_source(es: Any, index: str, existing: dict[str, Any], feed_id: str, url: str) -> None:
@@ -119,7 +108,7 @@ def fetch_article(
             canonical_url=canonical,
             feed_id=feed_id,
             fallback_title=title,
-            fallback_published=_parse_iso(published),
+            fallback_published=parse_datetime(published),
         )
         original = MinHashIndex(redis_client(), prefix=MINHASH_PREFIX).add_if_new(
             aid, signature(article.text)

@@ -12,7 +12,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from dateutil import parser as dateparser
 from elasticsearch import NotFoundError
 from elasticsearch.helpers import scan
 
@@ -21,21 +20,13 @@ from pipeline.index.documents import event_documents, processing_update
 from pipeline.index.writer import IndexAction, bulk_write
 from pipeline.nlp import EXTRACTOR_VERSION
 from pipeline.nlp.types import ArticleInput
+from pipeline.timeutil import parse_datetime
 from workers.app import app
 from workers.base import CommuniqueTask
 from workers.resources import es_client, extractor
 from workers.settings import get_settings
 
 log = logging.getLogger("communique.process")
-
-
-def _published(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return dateparser.isoparse(value)
-    except (ValueError, OverflowError):
-        return None
 
 
 def run_processing(article_id: str) -> dict[str, Any]:
@@ -57,7 +48,7 @@ def run_processing(article_id: str) -> dict[str, Any]:
             id=article_id,
             text=article.get("text") or "",
             title=article.get("title"),
-            published=_published(article.get("published")),
+            published=parse_datetime(article.get("published")),
             source=article.get("source"),
             url=article.get("url"),
         )
