@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/polling.py
+	$(BIN)/python benchmarks/poll_task.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
