@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,11 @@ def article_document(article: Article, *, status: str = "fetched") -> dict[str, 
     return doc
 
 
+def sortable_version(version: str) -> str:
+    """``version`` with zero-padded numbers, so string order is numeric order (0.9 < 0.10)."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(6), version)
+
+
 def processing_update(
     result: dict[str, Any], *, extractor_version: str, processed_at: datetime
 ) -> dict[str, Any]:
@@ -26,6 +32,7 @@ def processing_update(
         "status": "processed",
         "processed_at": processed_at.isoformat(),
         "extractor_version": extractor_version,
+        "extractor_version_key": sortable_version(extractor_version),
         "diplomatic": bool(result.get("diplomatic")),
         "event_count": len(result.get("events") or []),
         "entities": {

@@ -95,3 +95,10 @@ def test_index_action_carries_external_version() -> None:
     action = IndexAction("i", "1", {"a": 1}, version=5, version_type="external").to_bulk()
     assert action["version"] == 5 and action["version_type"] == "external"
     assert IndexAction("i", "1", {"a": 1}, op="update").to_bulk()["doc"] == {"a": 1}
+
+
+def test_sortable_version_orders_numerically() -> None:
+    from pipeline.index.documents import sortable_version
+
+    assert sortable_version("nlp-0.9.0") < sortable_version("nlp-0.10.0")
+    assert sortable_version("nlp-1.0.0") > sortable_version("nlp-0.99.99")

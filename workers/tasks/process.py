@@ -16,7 +16,7 @@ from elasticsearch import NotFoundError
 from elasticsearch.helpers import scan
 
 from pipeline.errors import MappingError, SkipArticle, TransientIndexingError
-from pipeline.index.documents import event_documents, processing_update
+from pipeline.index.documents import event_documents, processing_update, sortable_version
 from pipeline.index.writer import IndexAction, bulk_write
 from pipeline.nlp import EXTRACTOR_VERSION
 from pipeline.nlp.types import ArticleInput
@@ -142,8 +142,14 @@ def reprocess_query(
             {
                 "bool": {
                     "should": [
-                        {"bool": {"must_not": {"exists": {"field": "extractor_version"}}}},
-                        {"range": {"extractor_version": {"lt": older_than_version}}},
+                        {"bool": {"must_not": {"exists": {"field": "extractor_version_key"}}}},
+                        {
+                            "range": {
+                                "extractor_version_key": {
+                                    "lt": sortable_version(older_than_version)
+                                }
+                            }
+                        },
                     ],
                     "minimum_should_match": 1,
                 }
