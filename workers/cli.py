@@ -153,7 +153,11 @@ def run(
                 console.print(line)
         except services_mod.ServiceError as exc:
             _fail(str(exc))
-    report = setup_indices(settings)
+    try:
+        report = setup_indices(settings)
+    except Exception as exc:  # connection refused, auth, version mismatch: say which and stop
+        _fail(f"Elasticsearch at {settings.es_url} is not usable ({exc}); `communique services up`")
+        return
     console.print(f"indices ready: {', '.join(report.aliases)}")
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     worker_cmd = _celery_cmd(
