@@ -112,6 +112,25 @@ SPEECH_VERBS = {
     "stress",
     "write",
 }
+#: verbs that restate a position: "reiterated that Y must ..." reports a demand
+REITERATE_VERBS = {"reiterate", "repeat", "stress", "emphasize", "emphasise", "add", "argue"}
+#: nouns whose "that"-clause is what is demanded ("its demand that Israel ease ...")
+DEMAND_NOUNS = {"demand", "call", "appeal", "request", "ultimatum"}
+#: subjects whose arrival is a deployment, not a visit
+MILITARY_NOUNS = {
+    "troop",
+    "troops",
+    "soldier",
+    "force",
+    "forces",
+    "peacekeeper",
+    "peacekeepers",
+    "contingent",
+    "battalion",
+    "unit",
+    "warship",
+    "deployment",
+}
 HOST_OBJECTS = {
     "delegation",
     "president",
@@ -492,17 +511,45 @@ class EventExtractor:
                     c.dep_ == "relcl" and c.lemma_.lower() in ("hold", "take") for c in tok.children
                 ):
                     ok, head = True, tok
+                if (
+                    not ok
+                    and typ == "PROTEST"
+                    and any(c.dep_ == "prep" and c.lower_ == "against" for c in tok.children)
+                ):
+                    # "riots against ...", "a rally against ...": the protest is the event,
+                    # anchored on the clause that mentions it
+                    gov = tok
+                    while gov.pos_ not in ("VERB", "AUX") and gov.head.i != gov.i:
+                        gov = gov.head
+                    if gov.pos_ in ("VERB", "AUX"):
+                        ok, head = True, gov
                 if ok and not any(f[0].i == head.i and f[1] is None for f in found):
                     mode = "visit" if lem == "visit" else None
                     found.append((head, tok, None, typ, mode))
         for tok in sdoc:
+            head = tok.head
             if (
-                tok.dep_ == "ccomp"
-                and tok.head.lemma_.lower() in SPEECH_VERBS
-                and any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in tok.children)
-                and not any(f[0].i == tok.head.i for f in found)
+                tok.dep_ == "acl"
+                and head.lemma_.lower() in DEMAND_NOUNS
+                and head.dep_ == "dobj"
+                and any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children)
             ):
-                found.append((tok.head, None, None, "REQUEST", None))
+                # "X renewed its demand that Y ..." parsed as a clause of the noun
+                if not any(f[0].i == head.head.i for f in found):
+                    found.append((head.head, None, None, "REQUEST", None))
+                continue
+            if tok.dep_ != "ccomp" or any(f[0].i == head.i for f in found):
+                continue
+            # "X said Y must ...": an obligation reported by X is X's request
+            obliged = head.lemma_.lower() in SPEECH_VERBS | REITERATE_VERBS and any(
+                c.dep_ == "aux" and c.lower_ in ("must", "should") for c in tok.children
+            )
+            # "X renewed its demand that Y ...": the clause is the content of a demand
+            demanded = any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children) and any(
+                c.dep_ == "dobj" and c.lemma_.lower() in DEMAND_NOUNS for c in head.children
+            )
+            if obliged or demanded:
+                found.append((head, None, None, "REQUEST", None))
         return found
 
     def _match_rule(self, tok: Token, lem: str) -> VerbRule | None:
@@ -525,6 +572,16 @@ class EventExtractor:
                 obj_lemmas.add("to-" + c.lemma_.lower())
         prt_lemmas = {p.lemma_.lower() for p in preps}
         pobj_lemmas = {g.lemma_.lower() for p in preps for g in p.children if g.dep_ == "pobj"}
+        for c in children:  # "remains open to dialogue": the adjective and its complement
+            if c.dep_ == "acomp":
+                obj_lemmas.add(c.lemma_.lower())
+                pobj_lemmas.update(
+                    g.lemma_.lower()
+                    for p in c.children
+                    if p.dep_ == "prep"
+                    for g in p.children
+                    if g.dep_ == "pobj"
+                )
         for rule in self.lex.conditional.get(lem, []):
             if rule.obj and not (rule.obj & obj_lemmas):
                 continue
@@ -548,6 +605,8 @@ class EventExtractor:
                 continue
             if rule.needs_place and not any(p.lemma_.lower() in ("in", "to", "at") for p in preps):
                 continue
+            if rule.needs_place and any(c.dep_ in SUBJ_DEPS and _military(c) for c in children):
+                continue  # troops arriving somewhere are not a diplomatic visit
             return rule
         return None
 
@@ -661,7 +720,19 @@ class EventExtractor:
             if not dominated and not (nonfinite and trig[1] is None):
                 kept.append(trig)
         for k, trig in enumerate(kept):
-            comps = [t for t in triggers if t[0].dep_ == "xcomp" and t[0].head.i == trig[0].i]
+            comps = [
+                t
+                for t in triggers
+                if t[0].head.i == trig[0].i
+                and (
+                    t[0].dep_ == "xcomp"
+                    # "have sworn to fight": an infinitive parsed as a purpose clause
+                    or (
+                        t[0].dep_ == "advcl"
+                        and any(c.dep_ == "aux" and c.lower_ == "to" for c in t[0].children)
+                    )
+                )
+            ]
             if trig[3] != "AGREE" or not comps:
                 continue
             if any(t[3] in ("ASSAULT", "COERCE") for t in comps):
@@ -762,6 +833,12 @@ class EventExtractor:
             subj_tokens = {t.i for t in nominal.subtree}
         else:
             subj_tokens = {t.i for t in subj.subtree} if subj is not None else set()
+            if subj is not None and subj.dep_ == "nsubj":
+                # a coordinated subject split by the parser: "the diplomats of A, B, and C met"
+                # can come out as two nsubj children of the verb
+                for sib in subj.head.children:
+                    if sib.dep_ == "nsubj" and sib.i != subj.i:
+                        subj_tokens |= {t.i for t in sib.subtree}
         agent_tokens: set[int] = set()
         if passive:
             for c in anchor.children:
@@ -917,6 +994,16 @@ class EventExtractor:
             typ, mode = "THREATEN", None
         elif factuality == "negated" and info is not None and info.quad in (1, 2):
             typ, mode = "REJECT", None
+        if (
+            factuality in ("future", "asserted")
+            and typ not in ("REQUEST", "CONSULT", "THREATEN")
+            and any(
+                c.dep_ == "advcl"
+                and any(g.dep_ == "mark" and g.lower_ == "unless" for g in c.children)
+                for c in anchor.children
+            )
+        ):
+            typ, mode = "THREATEN", None  # "will withdraw ... unless Y ...": an ultimatum
         if (
             rule is not None
             and rule.actor_state
@@ -1123,6 +1210,16 @@ class EventExtractor:
                 mode is None
                 and m.place
                 and m.place.country
+                and len(parts) == 2
+                and m.place.country in parts
+            ):
+                # two sides meeting in the country of one of them: the other is visiting
+                host = m.place.country
+                actors, recips, mode = [c for c in parts if c != host], [host], "visit"
+            elif (
+                mode is None
+                and m.place
+                and m.place.country
                 and len(parts) >= 2
                 and m.place.country not in parts
             ):
@@ -1189,6 +1286,21 @@ class EventExtractor:
         countries = {c for c in codes if not self.gaz.is_igo(c)}
         igos = codes - countries
         return len(countries) >= 2 or (len(countries) >= 1 and bool(igos))
+
+
+def _military(tok: Token) -> bool:
+    """A troop noun, or "a (first) deployment of troops"."""
+    if tok.lemma_.lower() in MILITARY_NOUNS or tok.lower_ in MILITARY_NOUNS:
+        return True
+    return any(
+        p.dep_ == "prep"
+        and p.lower_ == "of"
+        and any(
+            g.dep_ == "pobj" and (g.lemma_.lower() in MILITARY_NOUNS or g.lower_ in MILITARY_NOUNS)
+            for g in p.children
+        )
+        for p in tok.children
+    )
 
 
 def _uniq(xs: list[str]) -> list[str]:

@@ -102,3 +102,50 @@ def test_extractor_event_fields_follow_the_ontology(extractor: EventExtractor) -
     assert ev["type"] == "SANCTION" and ev["quad"] == 4 and ev["cameo_root"] == "16"
     assert ev["actors"] == ["RUS"] and ev["recipients"] == ["GBR"]
     assert ev["extractor_version"]
+
+
+def _types(ex: EventExtractor, text: str) -> set[str]:
+    return {e["type"] for e in _events(ex, text)}
+
+
+def test_extractor_reported_obligation_is_a_request(extractor: EventExtractor) -> None:
+    assert _types(extractor, "Germany reiterated that Iran must release the detained sailors.") == {
+        "REQUEST"
+    }
+
+
+def test_extractor_clause_of_a_demand_is_a_request(extractor: EventExtractor) -> None:
+    text = "Canada renewed its demand that Venezuela lift restrictions on opposition parties."
+    assert _types(extractor, text) == {"REQUEST"}
+
+
+def test_extractor_future_act_with_unless_clause_is_a_threat(extractor: EventExtractor) -> None:
+    text = "Kenya said it will withdraw its troops from Somalia unless the government pays them."
+    assert "THREATEN" in _types(extractor, text)
+
+
+def test_extractor_troops_arriving_are_not_a_visit(extractor: EventExtractor) -> None:
+    text = "Ghanaian peacekeeping troops arrived in Mali on Monday."
+    assert "CONSULT" not in _types(extractor, text)
+
+
+def test_extractor_apology_is_support_and_lifting_a_blockade_is_retreat(
+    extractor: EventExtractor,
+) -> None:
+    assert "SUPPORT" in _types(extractor, "Peru apologized to Chile for the border incident.")
+    assert "RETREAT" in _types(extractor, "Egypt lifted its blockade on Libyan trucks on Sunday.")
+
+
+def test_extractor_remaining_open_to_dialogue_is_agree(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Brazil remains open to dialogue with Argentina, the minister said.")
+    agree = [e for e in evs if e["type"] == "AGREE"]
+    assert agree and agree[0]["actors"] == ["BRA"] and agree[0]["recipients"] == ["ARG"]
+
+
+def test_extractor_meeting_in_the_capital_of_one_side_is_a_visit(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "The foreign ministers of Spain and Morocco met in Rabat on Monday.")
+    consult = [e for e in evs if e["type"] == "CONSULT"]
+    assert consult and consult[0]["mode"] == "visit"
+    assert consult[0]["actors"] == ["ESP"] and consult[0]["recipients"] == ["MAR"]
