@@ -55,7 +55,8 @@ def run_processing(article_id: str) -> dict[str, Any]:
     )
     result_dict = result.to_dict()
     result_dict["entities"] = result.entities.to_dict()
-    docs = event_documents(article, result_dict["events"], indexed_at=started)
+    events = [event.to_index_dict() for event in result.events]
+    docs = event_documents(article, events, indexed_at=started)
     actions = [
         IndexAction(events_index, eid, doc, version=version, version_type="external")
         for eid, doc in docs
