@@ -109,6 +109,9 @@ def apply_templates(
         if es.indices.exists_alias(name=alias):
             current = sorted(es.indices.get_alias(name=alias).keys())
             aliases[alias] = ",".join(current)
+            # additive mapping changes (new fields) reach live indices at once; a conflicting
+            # change raises here and needs a new template version and a reindex
+            es.indices.put_mapping(index=alias, properties=body["mappings"]["properties"])
             continue
         index = f"{alias}-v{version}"
         if not es.indices.exists(index=index):

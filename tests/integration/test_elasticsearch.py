@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import pytest
 from elasticsearch import Elasticsearch
 
@@ -110,3 +114,18 @@ def test_bulk_write_to_an_unreachable_server_is_transient() -> None:
     down = Client("http://127.0.0.1:9", request_timeout=2, max_retries=0)
     with pytest.raises(TransientIndexingError):
         bulk_write(down, [IndexAction("x", "1", {"a": 1})])
+
+
+def test_apply_templates_adds_new_fields_to_live_indices(
+    es: Elasticsearch, prefix: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config" / "elasticsearch", config / "elasticsearch")
+    events = config / "elasticsearch" / "events.json"
+    body = json.loads(events.read_text())
+    body["mappings"]["properties"]["brand_new_facet"] = {"type": "keyword"}
+    events.write_text(json.dumps(body))
+    apply_templates(es, config, prefix)
+    mapping = es.indices.get_mapping(index=f"{prefix}-events")
+    props = next(iter(mapping.values()))["mappings"]["properties"]
+    assert props["brand_new_facet"]["type"] == "keyword"
