@@ -38,7 +38,8 @@ class PlaceEntry:
     population: int = 0
 
 
-def _load_yaml(path: Path) -> dict[str, Any]:
+def load_yaml_mapping(path: Path) -> dict[str, Any]:
+    """A YAML data file of config/ that must hold a mapping (empty file = empty mapping)."""
     with path.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
     if not isinstance(data, dict):
@@ -77,7 +78,7 @@ class Gazetteer:
                     self._add(n, ActorEntry(code, COUNTRY))
             self._country_names[code] = getattr(c, "common_name", None) or c.name
         self._iso2_to_iso3["XK"] = "XKX"
-        dem = _load_yaml(d / "demonyms.yaml").get("demonyms", {})
+        dem = load_yaml_mapping(d / "demonyms.yaml").get("demonyms", {})
         for code, forms in dem.items():
             for f in forms:
                 self._add(f, ActorEntry(code, DEMONYM))
@@ -87,7 +88,7 @@ class Gazetteer:
             iso3 = self._iso2_to_iso3.get(iso2) or c.get("iso3")
             if cap and iso3:
                 self._add(cap, ActorEntry(iso3, CAPITAL))
-        ali = _load_yaml(d / "country_aliases.yaml")
+        ali = load_yaml_mapping(d / "country_aliases.yaml")
         for code, forms in (ali.get("aliases") or {}).items():
             for f in forms:
                 kind = (
@@ -102,7 +103,7 @@ class Gazetteer:
         for sector, nouns in (ali.get("sector_nouns") or {}).items():
             for n in nouns:
                 self.sector_nouns.setdefault(n.lower(), sector)
-        igos = _load_yaml(d / "igos.yaml")
+        igos = load_yaml_mapping(d / "igos.yaml")
         for body in igos.get("bodies") or []:
             self.igo_codes.add(body["code"])
             for n in body["names"]:
@@ -118,7 +119,7 @@ class Gazetteer:
             old = self.places.get(city["name"])
             if old is None or old.population < entry.population:
                 self.places[city["name"]] = entry
-        for p in _load_yaml(d / "places.yaml").get("places") or []:
+        for p in load_yaml_mapping(d / "places.yaml").get("places") or []:
             self.places[p["name"]] = PlaceEntry(
                 p["name"], p.get("country"), p.get("lat"), p.get("lon"), 10**9
             )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pipeline.nlp.gazetteer import load_yaml_mapping
 
 _IRREGULAR = {
     "meet": ["met"],
@@ -109,13 +109,6 @@ class TypeInfo:
         return self.cameo
 
 
-def _load(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping")
-    return data
-
 
 def _fs(v: Any) -> frozenset[str]:
     if not v:
@@ -129,7 +122,7 @@ class Lexicon:
     """Triggers, nominal triggers, modality markers and the PLOVER type table."""
 
     def __init__(self, nlp_dir: Path) -> None:
-        trig = _load(nlp_dir / "triggers.yaml")
+        trig = load_yaml_mapping(nlp_dir / "triggers.yaml")
         rules = [
             VerbRule(
                 lemmas=_fs(r["lemma"]),
@@ -159,7 +152,7 @@ class Lexicon:
         self.future_markers = _fs(trig.get("future_markers"))
         self.hypothetical_markers = _fs(trig.get("hypothetical_markers"))
         self.negation_markers = _fs(trig.get("negation_markers"))
-        onto = _load(nlp_dir / "ontology.yaml")
+        onto = load_yaml_mapping(nlp_dir / "ontology.yaml")
         self.types: dict[str, TypeInfo] = {
             name: TypeInfo(
                 int(t["quad"]),

@@ -10,9 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from pipeline.nlp.gazetteer import Gazetteer
+from pipeline.nlp.gazetteer import Gazetteer, load_yaml_mapping
 
 _NAME_TOKEN = r"(?:[A-Z][a-zA-Z'\u00C0-\u024F]+(?:-[A-Za-z\u00C0-\u024F]+)?|[A-Z]\.)"
 _NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
@@ -91,8 +89,7 @@ class Officials:
 
     def __init__(self, dictionaries_dir: Path, nlp_dir: Path, gazetteer: Gazetteer) -> None:
         self.gaz = gazetteer
-        with (dictionaries_dir / "officials.yaml").open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
+        data = load_yaml_mapping(dictionaries_dir / "officials.yaml")
         self.by_key: dict[str, Official] = {}
         for o in data.get("officials") or []:
             roles = tuple(
@@ -101,8 +98,7 @@ class Officials:
             off = Official(o["name"], o["country"], roles, tuple(o.get("aliases") or ()))
             for n in (off.name, *off.aliases):
                 self.by_key[norm_name(n)] = off
-        with (nlp_dir / "roles.yaml").open(encoding="utf-8") as fh:
-            rdata = yaml.safe_load(fh) or {}
+        rdata = load_yaml_mapping(nlp_dir / "roles.yaml")
         self.title_to_role: dict[str, str] = {}
         for role, titles in (rdata.get("roles") or {}).items():
             for t in titles:
