@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from workers.cli_extract import extract
 from workers.cli_feeds import feeds_app
 from workers.resources import setup_indices
 from workers.settings import get_settings
@@ -415,16 +416,7 @@ def kibana_setup(
         err.print(f"{error.get('id')}: {error.get('error')}")
 
 
-def _register_optional_commands() -> None:
-    """Commands whose modules live beside this one (kept separate to keep this file small)."""
-    try:
-        from workers.cli_extract import extract
-    except ImportError:  # pragma: no cover - only while the module is being written
-        return
-    app.command("extract")(extract)
-
-
-_register_optional_commands()
+app.command("extract")(extract)
 
 
 def main() -> None:
