@@ -61,12 +61,3 @@ def extract(
             src.close()
         if dst is not sys.stdout:
             dst.close()
-
-
-def main() -> None:  # pragma: no cover - convenience for `python -m workers.cli_extract`
-    """Run the command standalone (the lead registers :func:`extract` on the communique app)."""
-    typer.run(extract)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -1,0 +1,78 @@
+"""Operations on live work: poll a feed now, reprocess a selection, reconcile."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from workers.cli.common import console
+
+
+def poll(feed_id: str) -> None:
+    """Enqueue a poll of one feed now."""
+    from workers.tasks import poll_feed
+
+    result = poll_feed.apply_async(args=(feed_id,))
+    console.print(f"enqueued poll of {feed_id} (task {result.id})")
+
+
+def reprocess(
+    ids: Annotated[list[str] | None, typer.Option("--id", help="Article id (repeatable)")] = None,
+    query: Annotated[str | None, typer.Option(help="Full-text selection of articles")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after (ISO date)")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before (ISO date)")] = None,
+    older_than_version: Annotated[
+        str | None, typer.Option(help="Only articles processed by an older extractor")
+    ] = None,
+) -> None:
+    """Enqueue reprocessing (runs on its own queue; never starves live ingestion)."""
+    from workers.tasks import reprocess as reprocess_task
+
+    result = reprocess_task.apply_async(
+        kwargs={
+            "ids": ids or None,
+            "query": query,
+            "since": since,
+            "until": until,
+            "older_than_version": older_than_version,
+        }
+    )
+    console.print(f"enqueued reprocess selection (task {result.id})")
+
+
+def reconcile(
+    dry_run: Annotated[bool, typer.Option(help="Report only; enqueue nothing")] = False,
+    min_age: Annotated[
+        float, typer.Option(help="Entries younger than this (s) count as in flight")
+    ] = 600.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Compare ledger, index and dead letters; re-enqueue what is in neither."""
+    from dataclasses import asdict
+
+    from workers.tasks.maintenance import reconcile_once
+
+    report = reconcile_once(enqueue=not dry_run, min_age_s=min_age)
+    if as_json:
+        print(json.dumps(asdict(report)))
+        return
+    table = Table(
+        "ledger entries", "indexed", "dead-lettered", "in flight", "missing", "re-enqueued"
+    )
+    table.add_row(
+        *map(
+            str,
+            (
+                report.ledger_entries,
+                report.indexed,
+                report.dead_lettered,
+                report.in_flight,
+                report.missing,
+                report.reenqueued,
+            ),
+        )
+    )
+    console.print(table)
