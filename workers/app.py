@@ -15,6 +15,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_ready
 
+from workers.connections import celery_broker_options
 from workers.routing import PROCESS_QUEUE, TASK_QUEUES, TASK_ROUTES
 from workers.settings import Settings, get_settings
 
@@ -23,7 +24,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     """The Celery configuration derived from settings (pure: easy to assert in tests)."""
     transport = {"visibility_timeout": settings.visibility_timeout_s}
     return {
-        "broker_url": settings.redis_url,
+        **celery_broker_options(settings),  # URL, credentials, TLS: workers/connections.py
         "broker_transport_options": transport,
         "result_backend_transport_options": transport,
         "visibility_timeout": settings.visibility_timeout_s,

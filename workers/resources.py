@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import redis
 from elasticsearch import Elasticsearch
 
+from workers.connections import es_options, redis_options
 from workers.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -30,13 +31,17 @@ def es_client(url: str | None = None, timeout_s: float | None = None) -> Elastic
         request_timeout=timeout_s or settings.es_request_timeout_s,
         retry_on_timeout=True,
         max_retries=2,
+        **es_options(settings),  # credentials and CA: workers/connections.py
     )
 
 
 @lru_cache(maxsize=4)
 def redis_client(url: str | None = None) -> redis.Redis:
     """A Redis client (decoded strings) for ledger, dead letters and feed state."""
-    return redis.Redis.from_url(url or get_settings().redis_url, decode_responses=True)
+    settings = get_settings()
+    return redis.Redis.from_url(
+        url or settings.redis_url, decode_responses=True, **redis_options(settings)
+    )
 
 
 def fetch_policy(settings: Settings) -> Any:

@@ -16,12 +16,16 @@ def kibana_setup(
     """Import communique's data views and saved searches into Kibana."""
     import httpx
 
+    from workers.connections import http_auth_headers, tls_context
     from workers.kibana import import_saved_objects, render_saved_objects
 
     settings = get_settings()
     try:
         answer = import_saved_objects(
-            url, render_saved_objects(settings.config_dir, settings.index_prefix)
+            url,
+            render_saved_objects(settings.config_dir, settings.index_prefix),
+            auth_headers=http_auth_headers(settings),
+            verify=tls_context(settings.es_ca_file),
         )
     except httpx.HTTPError as exc:
         fail(f"Kibana at {url} refused the import: {exc}")
