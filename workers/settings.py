@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     visibility_timeout_s: int = Field(
         7200, description="Redis visibility timeout: unacked tasks come back after this"
     )
+    unacked_restore_interval_s: int = Field(
+        10,
+        description="How often workers put back messages unacked for longer than the "
+        "visibility timeout: a lost worker's tasks run again within the sum of the two",
+    )
     task_time_limit_s: int = Field(900, description="Hard time limit of one task")
     task_soft_time_limit_s: int = Field(840, description="Soft time limit of one task")
     retry_backoff_max_s: int = Field(1800, description="Largest retry countdown")
@@ -103,6 +108,8 @@ class Settings(BaseSettings):
             )
         if not self.retry_backoff_max_s < self.visibility_timeout_s:
             raise ValueError("need retry_backoff_max_s < visibility_timeout_s")
+        if not 0 < self.unacked_restore_interval_s <= self.visibility_timeout_s:
+            raise ValueError("need 0 < unacked_restore_interval_s <= visibility_timeout_s")
         self._check_security()
         return self
 

@@ -76,3 +76,18 @@ def test_retry_countdown_grows_then_caps() -> None:
     values = [retry_countdown(n, base_s=5, max_s=100, jitter=0) for n in range(8)]
     assert values[:4] == [5, 10, 20, 40]
     assert values[-1] == 100
+
+
+def test_lost_workers_tasks_come_back_within_visibility_timeout_plus_restore_interval() -> None:
+    settings = Settings(
+        visibility_timeout_s=40,
+        unacked_restore_interval_s=5,
+        task_time_limit_s=30,
+        task_soft_time_limit_s=25,
+        retry_backoff_max_s=10,
+    )
+    transport = celery_config(settings)["broker_transport_options"]
+    assert transport["unacked_restore_interval"] == 5
+    assert transport["unacked_restore_throttle"] == 1  # else kombu scans every 10th sweep only
+    with pytest.raises(ValidationError):
+        Settings(unacked_restore_interval_s=0)
