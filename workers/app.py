@@ -28,6 +28,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     transport = {"visibility_timeout": settings.visibility_timeout_s}
     return {
         "broker_url": settings.redis_url,
+        # kombu's Redis transport, tolerant of a broker that is down while a channel closes
+        "broker_transport": "workers.redelivery:Transport",
         "broker_transport_options": transport,
         "result_backend_transport_options": transport,
         "visibility_timeout": settings.visibility_timeout_s,
