@@ -365,7 +365,8 @@ def test_worker_host_cut_off_mid_run_loses_and_doubles_nothing(lab: Lab, tmp_pat
     # Redis took w2's tasks back after the visibility timeout (not before: nothing ran twice
     # on a live worker), within one restore sweep after it; w1 then ran them to the end.
     for task_id, after_s in restored.items():
-        assert VISIBILITY_TIMEOUT_S - 5 <= after_s <= VISIBILITY_TIMEOUT_S + RESTORE_SWEEP_S + 2
+        # (+5 s: the 0.5 s polling here and a sweep timer late on a busy machine)
+        assert VISIBILITY_TIMEOUT_S - 5 <= after_s <= VISIBILITY_TIMEOUT_S + RESTORE_SWEEP_S + 5
         assert w1_states.get(task_id) == "succeeded", (task_id, _log(run.logs["w1"])[-3000:])
     run.r.close()
     run.es.close()
