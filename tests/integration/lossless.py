@@ -93,6 +93,9 @@ def article_text(index: int) -> str:
     return "".join(f"<p>{s}</p>" for s in sentences)
 
 
+FEED_ETAG = '"feed-v1"'
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -183,6 +186,9 @@ class Site:
 
             def do_GET(self) -> None:
                 if self.path == "/feed.xml":
+                    if self.headers.get("If-None-Match") == FEED_ETAG:
+                        self._send(304, "application/rss+xml", "")
+                        return
                     self._send(200, "application/rss+xml", outer.feed.replace("{base}", outer.base))
                     return
                 try:
@@ -199,6 +205,8 @@ class Site:
                 data = body.encode()
                 try:
                     self.send_response(status)
+                    if self.path == "/feed.xml":
+                        self.send_header("ETag", FEED_ETAG)  # the feed never changes
                     self.send_header("Content-Type", ctype)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()

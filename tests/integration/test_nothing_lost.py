@@ -18,7 +18,7 @@ from elasticsearch import Elasticsearch
 from tests.integration.conftest import ES_URL
 from tests.integration.lossless import Page, PrivateRedis, Site, reconcile, settled, wait_until
 from tests.integration.stack import Stack
-from workers import deadletters
+from workers import deadletters, ledger
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -127,6 +127,35 @@ def test_failing_dependency_and_slowloris_end_as_one_dead_letter_each(
     assert letters[site.url(2)]["reason"] == "deadline"
     assert letters[site.url(1)]["attempts"] == retries + 1
     assert site.hits[1] == retries + 1 and site.hits[2] == retries + 1
+
+
+def test_a_feed_longer_than_one_poll_yields_the_rest_oldest_first(
+    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
+    sites: list[Site],
+) -> None:  # fmt: skip
+    """Item 5: 7 entries, 3 per poll: three polls take them all, oldest first, although the
+    feed answers 304 to a conditional GET with the validators of the first poll."""
+    site = Site([Page("ok") for _ in range(7)])
+    sites.append(site)
+    stack = stack_for(
+        f"{site.base}/feed.xml",
+        COMMUNIQUE_REDIS_URL=private_redis.url,
+        COMMUNIQUE_MAX_ENTRIES_PER_POLL="3",
+    )
+    r = private_redis.client()
+    taken: list[set[int]] = []
+    for want in (3, 6, 7):
+        stack.send("communique.poll_feed", "seeds")
+        polled, _ = wait_until(lambda n=want: len(ledger.entries(r)) >= n, 60, every_s=0.2)
+        assert polled, stack.log_tail()
+        urls = {e["url"] for e in ledger.entries(r).values()}
+        taken.append({i for i in range(7) if site.url(i) in urls} - set().union(*taken))
+    done, _ = wait_until(lambda: settled(r, es, stack.settings, 7), 60)
+    report = reconcile(r, es, stack.settings)
+    print(f"entries per poll (0 = oldest): {[sorted(t) for t in taken]}")
+    assert done, stack.log_tail()
+    assert taken == [{0, 1, 2}, {3, 4, 5}, {6}]
+    assert (report.entries, report.indexed, report.lost, report.duplicated) == (7, 7, 0, 0)
 
 
 def test_a_worker_killed_holding_host_slots_stalls_the_host_one_lease_at_most(
