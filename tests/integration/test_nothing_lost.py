@@ -11,12 +11,21 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from tests.integration.conftest import ES_URL
-from tests.integration.lossless import Page, PrivateRedis, Site, reconcile, settled, wait_until
+from tests.integration.lossless import (
+    Page,
+    PrivateRedis,
+    Site,
+    reconcile,
+    settled,
+    shared_sockets,
+    wait_until,
+)
 from tests.integration.stack import Stack
 from workers import deadletters, ledger
 
@@ -253,15 +262,24 @@ def test_no_fault_run_ends_with_every_article_once(
     stack.send("communique.poll_feed", "seeds")
     r = private_redis.client()
     pool: set[int] = set()
+    shared = 0
+    es_port = urlparse(ES_URL).port or 9200
 
     def check() -> bool:
-        pool.update(stack.children())  # every pool process seen: replacements add new PIDs
+        nonlocal shared
+        children = stack.children()
+        pool.update(children)  # every pool process seen: replacements add new PIDs
+        assert stack.process is not None
+        shared = max(shared, shared_sockets([stack.process.pid, *children], es_port))
         return settled(r, es, stack.settings, pages)
 
     done, waited = wait_until(check, 240, every_s=1)
     report = reconcile(r, es, stack.settings)
-    print(f"settled in {waited:.0f}s; pool processes seen: {len(pool)} (2 at a time)")
+    print(f"settled in {waited:.0f}s; pool processes seen: {len(pool)} (2 at a time); "
+          f"Elasticsearch sockets shared between processes: {shared}")  # fmt: skip
     assert done, stack.log_tail()
     assert (report.entries, report.indexed, report.dead_lettered) == (pages, pages, 0)
     assert (report.lost, report.duplicated) == (0, 0)
+    assert not report.reasons, stack.log_tail()  # no dead letter of any task
     assert len(pool) > 2  # pool processes were replaced during the run
+    assert shared == 0  # no replacement inherited the main process's connection
