@@ -88,8 +88,9 @@ def _environment(lab: Lab, tmp_path: Path) -> dict[str, str]:
     feeds.write_text(
         f"feeds:\n  - {{id: {FEED_ID}, url: 'http://{svc}:8080/feed.xml', poll_interval: 3600}}\n"
     )
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("COMMUNIQUE_")}
     return {
-        **os.environ,
+        **inherited,
         "COMMUNIQUE_REDIS_URL": f"redis://{svc}:6379/0",
         "COMMUNIQUE_REDIS_USERNAME": "communique",
         "COMMUNIQUE_REDIS_PASSWORD": secrets.token_urlsafe(18),
