@@ -369,6 +369,10 @@ def test_worker_host_cut_off_mid_run_loses_and_doubles_nothing(lab: Lab, tmp_pat
         # (+5 s: the 0.5 s polling here and a sweep timer late on a busy machine)
         assert VISIBILITY_TIMEOUT_S - 5 <= after_s <= VISIBILITY_TIMEOUT_S + RESTORE_SWEEP_S + 5
         assert w1_states.get(task_id) == "succeeded", (task_id, _log(run.logs["w1"])[-3000:])
+    # no secret in any output: workers' logs and banners, services up, the publisher
+    secrets_ = [run.env["COMMUNIQUE_REDIS_PASSWORD"], run.env["COMMUNIQUE_ES_PASSWORD"]]
+    for output in (*tmp_path.glob("*.log"), *tmp_path.glob("*.out")):
+        assert not any(secret in _log(output) for secret in secrets_), output
     run.r.close()
     run.es.close()
 
