@@ -122,6 +122,7 @@ def test_failing_dependency_and_slowloris_end_as_one_dead_letter_each(
     retries = 4
     stack = stack_for(
         f"{site.base}/feed.xml",
+        concurrency=2,
         COMMUNIQUE_REDIS_URL=private_redis.url,
         COMMUNIQUE_MAX_RETRIES=str(retries),
         COMMUNIQUE_RETRY_BACKOFF_BASE_S="1",
@@ -236,7 +237,7 @@ def test_a_redis_restart_mid_ingestion_recovers_promptly(
 ) -> None:  # fmt: skip
     """Item 4: unacked messages (running, deferred by host politeness) come back at reconnect,
     not after the two-hour visibility timeout."""
-    pages = 20
+    pages = 12
     site = Site([Page("ok", delay_s=0.3) for _ in range(pages)])
     site.pages[5] = Page("hang")  # a fetch surely running (delivered, unacked) at the restart
     sites.append(site)
