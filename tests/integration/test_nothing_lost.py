@@ -122,6 +122,7 @@ def test_failing_dependency_and_slowloris_end_as_one_dead_letter_each(
     retries = 4
     stack = stack_for(
         f"{site.base}/feed.xml",
+        concurrency=2,
         COMMUNIQUE_REDIS_URL=private_redis.url,
         COMMUNIQUE_MAX_RETRIES=str(retries),
         COMMUNIQUE_RETRY_BACKOFF_BASE_S="1",
@@ -203,13 +204,40 @@ def test_a_worker_killed_holding_host_slots_stalls_the_host_one_lease_at_most(
     assert (report.entries, report.indexed, report.lost, report.duplicated) == (8, 8, 0, 0)
 
 
+def test_a_fetch_deferred_past_the_host_wait_bound_is_dead_lettered(
+    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
+    sites: list[Site],
+) -> None:  # fmt: skip
+    """Item 3: deferrals by a busy host are bounded (host_max_wait_s) and end visibly."""
+    site = Site([Page("hang"), Page("ok")])
+    sites.append(site)
+    stack = stack_for(
+        f"{site.base}/feed.xml",
+        concurrency=2,
+        COMMUNIQUE_REDIS_URL=private_redis.url,
+        COMMUNIQUE_HOST_MAX_CONCURRENCY="1",
+        COMMUNIQUE_HOST_MAX_WAIT_S="2",
+        COMMUNIQUE_FETCH_DEADLINE_S="20",
+    )
+    stack.send("communique.poll_feed", "seeds")
+    r = private_redis.client()
+    gave_up, waited = wait_until(lambda: bool(deadletters.list_all(r)), 60, every_s=0.2)
+    site.release.set()  # the slot's holder finishes now
+    done, _ = wait_until(lambda: settled(r, es, stack.settings, 2), 60)
+    report = reconcile(r, es, stack.settings)
+    print(f"dead-lettered after {waited:.0f}s of deferrals")
+    assert gave_up and done, stack.log_tail()
+    assert (report.entries, report.indexed, report.dead_lettered, report.lost) == (2, 1, 1, 0)
+    assert report.reasons == {"host_busy": 1}
+
+
 def test_a_redis_restart_mid_ingestion_recovers_promptly(
     private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
     sites: list[Site],
 ) -> None:  # fmt: skip
     """Item 4: unacked messages (running, deferred by host politeness) come back at reconnect,
     not after the two-hour visibility timeout."""
-    pages = 20
+    pages = 12
     site = Site([Page("ok", delay_s=0.3) for _ in range(pages)])
     site.pages[5] = Page("hang")  # a fetch surely running (delivered, unacked) at the restart
     sites.append(site)
