@@ -21,7 +21,9 @@ from workers.app import create_app
 from workers.routing import ALL_QUEUES
 from workers.settings import PROJECT_ROOT, Settings
 
-E2E_REDIS_DB = 12
+#: Redis db of the e2e workers; override when several checkouts run e2e tests on one Redis at
+#: once (their workers would otherwise consume each other's queues and ledgers)
+E2E_REDIS_DB = int(os.environ.get("COMMUNIQUE_TEST_E2E_REDIS_DB", "12"))
 WAIT_S = 180
 
 

@@ -1,4 +1,4 @@
-"""Operations on live work: poll a feed now, reprocess a selection, reconcile."""
+"""Operations on live work: poll a feed now, reconcile (reprocessing: workers/cli/reprocess.py)."""
 
 from __future__ import annotations
 
@@ -17,30 +17,6 @@ def poll(feed_id: str) -> None:
 
     result = poll_feed.apply_async(args=(feed_id,))
     console.print(f"enqueued poll of {feed_id} (task {result.id})")
-
-
-def reprocess(
-    ids: Annotated[list[str] | None, typer.Option("--id", help="Article id (repeatable)")] = None,
-    query: Annotated[str | None, typer.Option(help="Full-text selection of articles")] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after (ISO date)")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before (ISO date)")] = None,
-    older_than_version: Annotated[
-        str | None, typer.Option(help="Only articles processed by an older extractor")
-    ] = None,
-) -> None:
-    """Enqueue reprocessing (runs on its own queue; never starves live ingestion)."""
-    from workers.tasks import reprocess as reprocess_task
-
-    result = reprocess_task.apply_async(
-        kwargs={
-            "ids": ids or None,
-            "query": query,
-            "since": since,
-            "until": until,
-            "older_than_version": older_than_version,
-        }
-    )
-    console.print(f"enqueued reprocess selection (task {result.id})")
 
 
 def reconcile(
