@@ -15,7 +15,7 @@ from workers.cli.es import es_app
 from workers.cli.extract import extract
 from workers.cli.feeds import feeds_app
 from workers.cli.kibana import kibana_setup
-from workers.cli.operations import poll, reconcile
+from workers.cli.operations import delete_article, poll, reconcile
 from workers.cli.reprocess import reprocess_app
 from workers.cli.run import run
 from workers.cli.search import search
@@ -35,6 +35,7 @@ app.add_typer(reprocess_app, name="reprocess")
 app.command()(run)
 app.command()(poll)
 app.command()(reconcile)
+app.command("delete-article")(delete_article)
 app.command()(search)
 app.command("config")(show_config)
 app.command("kibana-setup")(kibana_setup)

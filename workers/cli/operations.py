@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from workers.cli.common import console
+from workers.cli.common import console, fail
 
 
 def poll(feed_id: str) -> None:
@@ -17,6 +17,19 @@ def poll(feed_id: str) -> None:
 
     result = poll_feed.apply_async(args=(feed_id,))
     console.print(f"enqueued poll of {feed_id} (task {result.id})")
+
+
+def delete_article(
+    article_id: Annotated[str, typer.Argument(help="Article id (a_…)")],
+) -> None:
+    """Delete an article and its mentions; its events are recomputed (no stale counts)."""
+    from workers.store import default_store
+
+    store = default_store()
+    if store.article_document(article_id) is None:
+        fail(f"no article {article_id!r} in the index")
+    outcome = store.recompute_events(store.delete_article(article_id))
+    console.print(f"{article_id}: deleted; {outcome.events} events recomputed")
 
 
 def reconcile(
