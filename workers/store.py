@@ -42,6 +42,8 @@ log = logging.getLogger("communique.store")
 
 #: terms per query when looking mentions and events up by block key
 TERMS_CHUNK = 1000
+#: ids per multi-get
+MGET_BATCH = 500
 #: attempts at locking a closure that keeps growing under concurrent writes
 MAX_LOCK_ROUNDS = 8
 
@@ -116,6 +118,16 @@ class Store:
             doc={"feed_ids": list(wider.feed_ids), "sources": list(wider.sources)},
         )
         return "added"
+
+    def stored_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored (multi-get in batches, no sources)."""
+        wanted = sorted(set(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), MGET_BATCH):
+            chunk = wanted[start : start + MGET_BATCH]
+            response = self.es.mget(index=self.articles, ids=chunk, source=False)
+            found.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
+        return found
 
     def select_article_ids(self, query: dict[str, Any]) -> Iterator[str]:
         """Ids of every article matching ``query`` (scroll; nothing loaded)."""
