@@ -27,7 +27,7 @@ from typing import Any
 from elasticsearch import NotFoundError
 from elasticsearch.helpers import scan
 
-from pipeline.errors import TransientIndexingError
+from pipeline.errors import SkipArticle, TransientIndexingError
 from pipeline.events.mention import Mention, mention_from_document
 from pipeline.events.merge import merge
 from pipeline.index.documents import article_document, article_from_document, processing_update
@@ -141,7 +141,11 @@ class Store:
         """Replace the article's mentions and mark it processed, unless a newer run did."""
         aid = processed.article.id
         with self.locks.hold([f"article:{aid}"]):
-            stored = self.article_document(aid) or {}
+            stored = self.article_document(aid)
+            if stored is None:  # deleted while it was being processed: write no orphans
+                raise SkipArticle(
+                    "article deleted during processing", subject=aid, reason="missing_article"
+                )
             if int(stored.get("run_version") or 0) >= run_version:
                 return SaveOutcome(stale=True)
             new_ids = {m.id for m in processed.mentions}
