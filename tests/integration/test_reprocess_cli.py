@@ -9,7 +9,7 @@ import redis
 from typer.testing import CliRunner
 
 from workers.cli import app
-from workers.resources import es_client, redis_client
+from workers.resources import close_clients
 from workers.settings import get_settings
 from workers.state import progress
 
@@ -22,11 +22,10 @@ def cli_env(
 ) -> Iterator[None]:
     monkeypatch.setenv("COMMUNIQUE_REDIS_URL", redis_url)
     monkeypatch.setenv("COMMUNIQUE_INDEX_PREFIX", prefix)
-    for cached in (get_settings, redis_client, es_client):
-        cached.cache_clear()
+    get_settings.cache_clear()  # clients are cached per URL: the new settings get their own
     yield
-    for cached in (get_settings, redis_client, es_client):
-        cached.cache_clear()
+    get_settings.cache_clear()
+    close_clients()
 
 
 def test_progress_counts_outcomes_until_the_run_is_finished(r: redis.Redis) -> None:
