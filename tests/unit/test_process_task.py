@@ -54,7 +54,7 @@ class FakeStore:
 
 def test_process_one_saves_mentions_and_recomputes_their_keys() -> None:
     store = FakeStore({"a_1": article_document(ARTICLE)})
-    result = process_one(store, ScriptedExtractor(), "a_1")  # type: ignore[arg-type]
+    result = process_one(store, ScriptedExtractor(), "a_1")
     assert result["status"] == "processed" and result["mentions"] == 1
     (processed,) = store.saved
     assert processed.article == ARTICLE
@@ -66,21 +66,21 @@ def test_process_one_saves_mentions_and_recomputes_their_keys() -> None:
 def test_process_one_skips_an_article_already_at_the_requested_version() -> None:
     doc = {**article_document(ARTICLE), "status": "processed", "extractor_version": "nlp-0.10.0"}
     store = FakeStore({"a_1": doc})
-    result = process_one(store, ScriptedExtractor(), "a_1", "nlp-0.9.0")  # type: ignore[arg-type]
+    result = process_one(store, ScriptedExtractor(), "a_1", "nlp-0.9.0")
     assert result["reason"] == "up_to_date" and store.saved == []
-    result = process_one(store, ScriptedExtractor(), "a_1", "nlp-0.11.0")  # type: ignore[arg-type]
+    result = process_one(store, ScriptedExtractor(), "a_1", "nlp-0.11.0")
     assert result["status"] == "processed"
 
 
 def test_process_one_stale_run_recomputes_nothing() -> None:
     store = FakeStore({"a_1": article_document(ARTICLE)}, stale=True)
-    result = process_one(store, ScriptedExtractor(), "a_1")  # type: ignore[arg-type]
+    result = process_one(store, ScriptedExtractor(), "a_1")
     assert result["reason"] == "newer_run" and store.recomputed == []
 
 
 def test_process_one_missing_article_is_a_skip() -> None:
     with pytest.raises(SkipArticle) as err:
-        process_one(FakeStore({}), ScriptedExtractor(), "a_404")  # type: ignore[arg-type]
+        process_one(FakeStore({}), ScriptedExtractor(), "a_404")
     assert err.value.reason == "missing_article"
 
 
