@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from pipeline.errors import SkipArticle
 from pipeline.index.documents import article_document
 from pipeline.models import Article
+from pipeline.nlp.types import ArticleInput, Entities
 from pipeline.process import ProcessedArticle, process_article
 from tests.fakes import ScriptedExtractor
 from workers.store import RecomputeOutcome, SaveOutcome
@@ -90,3 +92,20 @@ def test_process_article_keeps_notes_and_entities_as_types() -> None:
     assert processed.mentions == () and not processed.diplomatic
     assert [n.code for n in processed.notes] == ["no_events"]
     assert process_article(ARTICLE, ScriptedExtractor()).entities.countries == ("JPN", "USA")
+
+
+def test_process_article_keeps_background_events_as_mentions() -> None:
+    """Issue 8 keeps historical/negated/hypothetical events apart; they are mentions here."""
+    scripted = ScriptedExtractor().extract(
+        ArticleInput(id="a_1", text=TEXT + TEXT.replace("2024-02-22", "2023-08"))
+    )
+
+    class WithBackground:
+        def extract(self, doc_input: ArticleInput) -> SimpleNamespace:
+            return SimpleNamespace(
+                diplomatic=True, events=scripted.events[:1], notes=(), entities=Entities(),
+                background_events=scripted.events[1:],
+            )  # fmt: skip
+
+    processed = process_article(ARTICLE, WithBackground())  # type: ignore[arg-type]
+    assert [m.date for m in processed.mentions] == ["2024-02-22", "2023-08"]
