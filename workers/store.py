@@ -171,6 +171,10 @@ class Store:
             update = processing_update(
                 processed, run_version=run_version, processed_at=processed_at
             )
+            # a mention the mapping rejected is a note on the article, not a stored mention
+            rejected = {f.id for f in outcome.failed}
+            update["mention_ids"] = [i for i in update["mention_ids"] if i not in rejected]
+            update["event_count"] = len(update["mention_ids"])
             update["notes"] += [
                 {"code": "mention_rejected", "message": f.reason, "stage": "index"}
                 for f in outcome.failed
