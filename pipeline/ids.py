@@ -25,6 +25,12 @@ def entry_key(feed_id: str, identity: str) -> str:
     return stable_hash(feed_id, identity)
 
 
-def event_id(article_id_: str, index: int, event_type: str) -> str:
-    """Document id of an event extracted from one article."""
-    return "e_" + stable_hash(article_id_, str(index), event_type)
+def mention_id(article_id_: str, index: int, event_type: str) -> str:
+    """Document id of the ``index``-th event extracted from one article (a mention)."""
+    return "m_" + stable_hash(article_id_, str(index), event_type)
+
+
+def event_id(earliest_mention_id: str) -> str:
+    """Document id of a merged event: derived from its earliest mention, so any worker, in
+    any order, names the same cluster the same way."""
+    return "ev_" + stable_hash(earliest_mention_id)

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from pipeline.ids import event_id
+from pipeline.ids import mention_id
 from pipeline.models import Article
 
 
@@ -57,7 +57,7 @@ def event_documents(
             if isinstance(lat, int | float) and isinstance(lon, int | float):
                 location["point"] = {"lat": lat, "lon": lon}
             doc["location"] = location
-        eid = event_id(article["id"], position, str(event.get("type")))
+        eid = mention_id(article["id"], position, str(event.get("type")))
         doc.update(
             {
                 "id": eid,

@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.errors import ConfigError
 
-INDEX_KINDS: tuple[str, ...] = ("articles", "events", "deadletters", "feeds")
+INDEX_KINDS: tuple[str, ...] = ("articles", "mentions", "events", "deadletters", "feeds")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ class SetupReport:
     templates: tuple[str, ...] = ()
     created_indices: tuple[str, ...] = ()
     aliases: dict[str, str] = field(default_factory=dict)
-    pending_migrations: tuple[str, ...] = ()
+    #: alias → template version its live index is older than (needs `es migrate`/reprocessing)
+    outdated: dict[str, int] = field(default_factory=dict)
 
 
 def alias_name(prefix: str, kind: str) -> str:
@@ -118,8 +119,8 @@ def apply_templates(
     capabilities = detect_capabilities(es)
     templates: list[str] = []
     created: list[str] = []
-    pending: list[str] = []
     aliases: dict[str, str] = {}
+    outdated: dict[str, int] = {}
     for kind in kinds:
         body = put_template(es, config_dir, prefix, kind, capabilities)
         version = int(body["version"])
@@ -128,8 +129,10 @@ def apply_templates(
         if es.indices.exists_alias(name=alias):
             current = sorted(es.indices.get_alias(name=alias).keys())
             aliases[alias] = ",".join(current)
-            if any(index_version(index) != version for index in current):
-                pending.append(kind)  # the migration copies into a new index; no put_mapping
+            if any((index_version(index) or 0) < version for index in current):
+                # a new template version may change field types: the old index keeps its
+                # mapping until `es migrate` copies it, instead of failing setup on a conflict
+                outdated[alias] = version
                 continue
             # additive mapping changes (new fields) reach live indices at once; a conflicting
             # change raises here and needs a new template version and `es migrate`
@@ -142,7 +145,7 @@ def apply_templates(
         else:
             es.indices.put_alias(index=index, name=alias, is_write_index=True)
         aliases[alias] = index
-    return SetupReport(capabilities, tuple(templates), tuple(created), aliases, tuple(pending))
+    return SetupReport(capabilities, tuple(templates), tuple(created), aliases, outdated)
 
 
 def delete_prefix(es: Any, prefix: str) -> None:

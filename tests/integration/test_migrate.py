@@ -139,7 +139,7 @@ def test_migration_under_concurrent_writes_loses_nothing(
     assert again.up_to_date and again.dropped == (f"{alias}-v1",)
     assert not es.indices.exists(index=f"{alias}-v1")
     # workers restarting on the new config adopt the migrated index without complaint
-    assert apply_templates(es, config_v2, prefix, (KIND,)).pending_migrations == ()
+    assert apply_templates(es, config_v2, prefix, (KIND,)).outdated == {}
 
 
 def test_settle_copies_late_source_writes_but_never_over_live_ones(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.ids import article_id, event_id
+from pipeline.ids import article_id, mention_id
 from pipeline.index.documents import article_document, event_documents, processing_update
 from pipeline.index.templates import Capabilities, load_template
 from pipeline.index.writer import IndexAction
@@ -20,7 +20,7 @@ NOW = datetime(2024, 2, 23, 1, 2, 3, tzinfo=UTC)
 def test_article_id_is_deterministic_and_url_specific() -> None:
     assert article_id("https://a.example/x") == article_id("https://a.example/x")
     assert article_id("https://a.example/x") != article_id("https://a.example/y")
-    assert event_id("a_1", 0, "CONSULT") != event_id("a_1", 1, "CONSULT")
+    assert mention_id("a_1", 0, "CONSULT") != mention_id("a_1", 1, "CONSULT")
 
 
 def test_article_document_is_json_ready_with_status() -> None:
@@ -50,7 +50,7 @@ def test_event_documents_add_geo_point_and_provenance() -> None:
     first = docs[0][1]
     assert first["location"]["point"] == {"lat": -22.9, "lon": -43.2}
     assert first["article_id"] == "a_1" and first["article_ids"] == ["a_1"]
-    assert docs[0][0] == event_id("a_1", 0, "CONSULT")
+    assert docs[0][0] == mention_id("a_1", 0, "CONSULT")
     assert docs[1][1]["location"] is None
 
 
@@ -81,7 +81,7 @@ def test_events_template_has_the_facets_of_the_extract_schema() -> None:
         assert props[facet]["type"] == "keyword"
     assert props["quad"]["type"] == "integer"
     assert props["location"]["properties"]["point"]["type"] == "geo_point"
-    assert props["persons"]["properties"]["role"]["type"] == "keyword"
+    assert props["persons"]["properties"]["role"]["fields"]["keyword"]["type"] == "keyword"
     assert props["evidence"]["properties"]["text"]["type"] == "text"
     assert props["date"]["type"] == "date"
 

@@ -38,8 +38,9 @@ def es_setup() -> None:
         console.print(f"{alias} → {index}")
     for index in report.created_indices:
         console.print(f"created {index}")
-    for kind in report.pending_migrations:
-        console.print(f"[yellow]{kind}: a newer template version waits for `es migrate {kind}`")
+    for alias, version in report.outdated.items():
+        kind = alias.removeprefix(f"{get_settings().index_prefix}-")
+        console.print(f"[yellow]{alias} is older than template v{version}: `es migrate {kind}`")
 
 
 @es_app.command("status")
