@@ -168,6 +168,24 @@ def _check_grid(ctx: CheckContext, oid: str, panels: list[dict[str, Any]]) -> No
                 cells[(x, y)] = grid["i"]
 
 
+def _by_value_object(
+    dashboard: dict[str, Any], panel: dict[str, Any], embedded: dict[str, Any]
+) -> dict[str, Any]:
+    """A by-value panel as an object; Kibana keeps its references on the dashboard, prefixed
+    with ``<panelIndex>:`` (exports may also repeat them inside the panel)."""
+    prefix = f"{panel['panelIndex']}:"
+    references = list(embedded.get("references") or [])
+    for ref in dashboard["references"]:
+        if ref.get("name", "").startswith(prefix):
+            references.append({**ref, "name": ref["name"].removeprefix(prefix)})
+    return {
+        "type": panel["type"],
+        "id": f"{dashboard['id']}/{panel['panelIndex']}",
+        "attributes": embedded,
+        "references": references,
+    }
+
+
 def _check_dashboard(ctx: CheckContext, obj: dict[str, Any]) -> None:
     oid = obj["id"]
     panels = json_attribute(obj, "panelsJSON", ctx.problems)
@@ -181,14 +199,9 @@ def _check_dashboard(ctx: CheckContext, obj: dict[str, Any]) -> None:
             ctx.add(oid, f"panel {panel.get('panelIndex')} lacks {', '.join(sorted(missing))}")
             continue
         embedded = panel["embeddableConfig"].get("attributes")
-        if "panelRefName" not in panel and embedded is not None:
-            # a by-value panel carries its own state and references
-            inner = {"type": panel["type"], "id": f"{oid}/{panel['panelIndex']}"}
-            inner["attributes"], inner["references"] = embedded, embedded.get("references", [])
-            if panel["type"] == "lens":
-                _check_lens(ctx, inner)
-            elif panel["type"] == "map":
-                _check_map(ctx, inner)
+        check = BY_VALUE_CHECKS.get(panel["type"])
+        if "panelRefName" not in panel and embedded is not None and check:
+            check(ctx, _by_value_object(obj, panel, embedded))
     _check_grid(ctx, oid, panels)
     _check_dashboard_references(ctx, obj, panels)
 
@@ -307,6 +320,14 @@ def _check_map(ctx: CheckContext, obj: dict[str, Any]) -> None:
             ctx.field(oid, view, source["sortField"], "aggregatable", "map sortField")
         for field in _style_fields(layer.get("style") or {}):
             ctx.field(oid, view, field, "aggregatable", f"map layer {layer['id']} style")
+
+
+#: panel types whose by-value state is checked like the saved object of the same type
+BY_VALUE_CHECKS: dict[str, Callable[[CheckContext, dict[str, Any]], None]] = {
+    "lens": _check_lens,
+    "map": _check_map,
+    "search": _check_search,
+}
 
 
 def check_saved_objects(
