@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from pipeline.ids import mention_id
 from pipeline.models import Article
@@ -47,6 +48,7 @@ class Mention:
     article_title: str | None = None
     source: str | None = None
     feed_ids: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()  # hosts of every URL that carried the article (syndication)
     published: str | None = None  # ISO timestamp of the article
 
     @property
@@ -60,9 +62,16 @@ class Mention:
         return (self.published or "9999", self.id)
 
 
+def outlets_of(article: Article) -> tuple[str, ...]:
+    """Hosts of every URL that carried ``article`` (its own and its syndicated copies)."""
+    hosts = (urlsplit(url).hostname for url in (article.url, *article.sources))
+    return tuple(sorted({h.removeprefix("www.") for h in hosts if h}))
+
+
 def mentions_of(article: Article, events: Sequence[ExtractedEvent]) -> tuple[Mention, ...]:
     """The mentions of ``article``: one per extracted event, ids stable across reruns."""
     published = article.published.isoformat() if article.published else None
+    outlets = outlets_of(article)
     return tuple(
         Mention(
             id=mention_id(article.id, position, event.type),
@@ -93,6 +102,7 @@ def mentions_of(article: Article, events: Sequence[ExtractedEvent]) -> tuple[Men
             article_title=article.title,
             source=article.source,
             feed_ids=article.feed_ids,
+            outlets=outlets,
             published=published,
         )
         for position, event in enumerate(events)
@@ -142,5 +152,6 @@ def mention_from_document(doc: dict[str, Any]) -> Mention:
         article_title=doc.get("article_title"),
         source=doc.get("source"),
         feed_ids=tuple(doc.get("feed_ids") or ()),
+        outlets=tuple(doc.get("outlets") or ()),
         published=doc.get("published"),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from pipeline.events.blocking import block_keys
 from pipeline.events.mention import Mention
@@ -59,6 +58,7 @@ def mention_document(mention: Mention, *, indexed_at: datetime) -> dict[str, Any
         "article_title": mention.article_title,
         "source": mention.source,
         "feed_ids": list(mention.feed_ids),
+        "outlets": list(mention.outlets),
         "published": mention.published,
         "type": mention.type,
         "mode": mention.mode,
@@ -90,13 +90,6 @@ def mention_document(mention: Mention, *, indexed_at: datetime) -> dict[str, Any
     }
 
 
-def source_key(mention: Mention) -> str:
-    """Who published the mention: the source name, else the article's host."""
-    if mention.source:
-        return mention.source
-    return urlsplit(mention.article_url or "").hostname or mention.article_id
-
-
 def _distinct(values: list[str | None]) -> list[str]:
     return sorted({v for v in values if v})
 
@@ -105,7 +98,7 @@ def event_document(event: Event) -> dict[str, Any]:
     """The ``events`` document of one merged event (deterministic: no clock, no order)."""
     mentions = event.mentions
     published = _distinct([m.published for m in mentions])
-    sources = _distinct([source_key(m) for m in mentions])
+    outlets = _distinct([o for m in mentions for o in m.outlets])
     quotes: dict[str, Quote] = {}
     for mention in mentions:
         for quote in mention.quotes:
@@ -140,11 +133,13 @@ def event_document(event: Event) -> dict[str, Any]:
         "mention_ids": [m.id for m in mentions],
         "article_ids": _distinct([m.article_id for m in mentions]),
         "article_titles": _distinct([m.article_title for m in mentions]),
-        "sources": sources,
+        "sources": _distinct([m.source for m in mentions]),
+        "outlets": outlets,
         "feed_ids": _distinct([f for m in mentions for f in m.feed_ids]),
         "num_mentions": len(mentions),
         "num_articles": len({m.article_id for m in mentions}),
-        "num_sources": len(sources),
+        # outlets, not publisher names: names are often missing, every copy has a host
+        "num_sources": len(outlets) or len({m.article_id for m in mentions}),
         "first_seen": published[0] if published else None,
         "last_seen": published[-1] if published else None,
         "extractor_version": versions,

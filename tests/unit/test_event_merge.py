@@ -8,11 +8,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from pipeline.events.blocking import block_keys, compatible, date_window
-from pipeline.events.mention import Mention, mention_from_document
+from pipeline.events.mention import Mention, mention_from_document, outlets_of
 from pipeline.events.merge import cluster, merge
 from pipeline.ids import event_id
 from pipeline.index.event_documents import event_document, mention_document
 from pipeline.index.templates import Capabilities, load_template
+from pipeline.models import Article
 from pipeline.nlp.types import Evidence, Location, PersonRef, Quote
 from workers.settings import PROJECT_ROOT
 
@@ -44,6 +45,7 @@ def mention(mid: str, article: str, **fields: object) -> Mention:
         source=f"source of {article}",
         published="2024-02-23T00:00:00+00:00",
         article_url=f"https://{article}.example/x",
+        outlets=(f"{article}.example",),
     )
     return replace(base, **fields)  # type: ignore[arg-type]
 
@@ -74,7 +76,9 @@ def test_merge_is_order_independent() -> None:
 
 def test_syndicated_and_reworded_reports_of_one_meeting_merge() -> None:
     original = mention("m1", "kyodo")
-    syndicated = replace(original, id="m2", article_id="japantoday", source="Japan Today")
+    syndicated = replace(
+        original, id="m2", article_id="japantoday", outlets=("japantoday.com",)
+    )
     reworded = mention(
         "m3", "yonhap", actors=("KOR", "USA"), persons=(PersonRef("Cho Tae-yul", "KOR", None),),
         occasion="G20 meeting", date=None, date_precision=None, location=None,
@@ -153,7 +157,8 @@ def test_mention_document_round_trips() -> None:
 
 
 def test_event_document_is_deterministic_and_counts_sources() -> None:
-    mentions = [mention("m1", "a1"), replace(mention("m2", "a2"), source="source of a1")]
+    # a2 is a syndicated copy on a1's outlet
+    mentions = [mention("m1", "a1"), replace(mention("m2", "a2"), outlets=("a1.example",))]
     docs = [event_document(e) for e in merge(mentions)]
     assert docs == [event_document(e) for e in merge(list(reversed(mentions)))]
     (doc,) = docs
@@ -184,3 +189,11 @@ def test_event_and_mention_templates_make_names_searchable_on_any_server() -> No
     events = load_template(PROJECT_ROOT / "config", "events", Capabilities())["mappings"]
     for count in ("num_mentions", "num_articles", "num_sources"):
         assert events["properties"][count]["type"] == "integer"
+
+
+def test_outlets_are_the_hosts_of_every_copy() -> None:
+    article = Article(
+        id="a1", url="https://www.kyodonews.net/x", canonical_url="https://kyodonews.net/x",
+        text="t", sources=("https://www.kyodonews.net/x", "https://japantoday.com/y"),
+    )  # fmt: skip
+    assert outlets_of(article) == ("japantoday.com", "kyodonews.net")

@@ -1,0 +1,67 @@
+"""Article → processed article: what the process and reprocess tasks call (pure).
+
+One call per article: extract events with the injected extractor, turn each into a
+:class:`~pipeline.events.mention.Mention` carrying its provenance, and keep the extractor's
+notes and entities as types. Storing the mentions and recomputing the merged events is the
+store's job (``workers/store.py``); nothing here touches a service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pipeline.events.blocking import block_keys
+from pipeline.events.mention import Mention, mentions_of
+from pipeline.models import Article, Note
+from pipeline.nlp import EXTRACTOR_VERSION
+from pipeline.nlp.types import ArticleInput, Entities, ExtractionResult
+
+
+class Extractor(Protocol):
+    """Anything that reads events from an article (the spaCy extractor, a test double)."""
+
+    def extract(self, doc_input: ArticleInput) -> ExtractionResult:
+        """Every event of one article."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedArticle:
+    """The outcome of processing one article."""
+
+    article: Article
+    extractor_version: str
+    diplomatic: bool
+    mentions: tuple[Mention, ...] = ()
+    entities: Entities = field(default_factory=Entities)
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def block_keys(self) -> tuple[str, ...]:
+        """Every merge key of the article's mentions (the events its mentions can touch)."""
+        return tuple(sorted({key for m in self.mentions for key in block_keys(m)}))
+
+
+def process_article(
+    article: Article, extractor: Extractor, *, extractor_version: str = EXTRACTOR_VERSION
+) -> ProcessedArticle:
+    """Extract the events of ``article`` as mentions (``extractor_version`` names the run)."""
+    result = extractor.extract(
+        ArticleInput(
+            id=article.id,
+            text=article.text,
+            title=article.title,
+            published=article.published,
+            source=article.source,
+            url=article.url,
+        )
+    )
+    return ProcessedArticle(
+        article=article,
+        extractor_version=extractor_version,
+        diplomatic=result.diplomatic,
+        mentions=mentions_of(article, result.events),
+        entities=result.entities,
+        notes=result.notes,
+    )
