@@ -33,19 +33,19 @@ def _table(result: Any) -> Table:
                 doc_id, doc.get("title") or "", doc.get("source") or "", doc.get("published") or ""
             )
         return table
-    table = Table("id", "type", "date", "participants", "place", "sources", "evidence")
+    table = Table(show_lines=True, expand=True)
+    table.add_column("id", no_wrap=True)
+    table.add_column("event")
+    table.add_column("sources" if result.kind == "events" else "source")
+    table.add_column("evidence", ratio=1)
     for doc_id, _, doc in result.hits:
-        place = (doc.get("location") or {}).get("place") or ""
-        sources = doc.get("num_sources") if result.kind == "events" else doc.get("source")
-        table.add_row(
-            doc_id,
-            doc.get("type") or "",
-            doc.get("date") or "",
-            _participants(doc),
-            place,
-            str(sources or ""),
-            _evidence(doc)[:160],
+        location = doc.get("location") or {}
+        place = f"{location.get('place')} ({location.get('country') or '?'})" if location else ""
+        what = "\n".join(
+            part for part in (doc.get("type"), doc.get("date"), place, _participants(doc)) if part
         )
+        sources = doc.get("num_sources") if result.kind == "events" else doc.get("source")
+        table.add_row(doc_id, what, str(sources or ""), _evidence(doc)[:240])
     return table
 
 
@@ -63,16 +63,17 @@ def _show_explain(event_id: str, as_json: bool) -> None:
         f"{event.get('num_mentions')} mentions, {event.get('num_articles')} articles, "
         f"{event.get('num_sources')} sources: {', '.join(event.get('sources') or [])}"
     )
-    table = Table("mention", "source", "published", "article", "evidence")
     for mention in mentions:
-        table.add_row(
-            mention.get("id") or "",
-            mention.get("source") or "",
-            mention.get("published") or "",
-            mention.get("article_url") or "",
-            _evidence(mention),
+        console.rule(f"{mention.get('id')}", align="left")
+        console.print(
+            f"{mention.get('source') or '?'} · {mention.get('published') or '?'} · "
+            f"{mention.get('article_url') or ''}",
+            soft_wrap=True,
         )
-    console.print(table)
+        console.print(f"  [bold]evidence:[/] {_evidence(mention)}")
+        for sentence in mention.get("sentences") or []:
+            if sentence.get("text") != _evidence(mention):
+                console.print(f"  also: {sentence.get('text')}")
 
 
 def search(
