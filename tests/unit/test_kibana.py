@@ -381,3 +381,13 @@ def test_kibana_setup_without_kibana_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["kibana-setup", "--url", "http://127.0.0.1:9"])
     assert result.exit_code == 1
     assert "refused the import" in result.output
+
+
+def test_docker_compose_one_shot_runs_kibana_setup_once_kibana_is_healthy() -> None:
+    import yaml
+
+    services = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())["services"]
+    one_shot = services["kibana-setup"]
+    assert one_shot["command"] == ["communique", "kibana-setup", "--url", "http://kibana:5601"]
+    assert one_shot["depends_on"]["kibana"]["condition"] == "service_healthy"
+    assert one_shot["restart"] == "no"
