@@ -43,10 +43,12 @@ class ProcessedArticle:
         return tuple(sorted({key for m in self.mentions for key in block_keys(m)}))
 
 
-def process_article(
-    article: Article, extractor: Extractor, *, extractor_version: str = EXTRACTOR_VERSION
-) -> ProcessedArticle:
-    """Extract the events of ``article`` as mentions (``extractor_version`` names the run)."""
+def process_article(article: Article, extractor: Extractor) -> ProcessedArticle:
+    """Extract the events of ``article`` as mentions.
+
+    The run is named by the extractor's ``version`` attribute when it has one (a test double,
+    a future staged extractor), else by the library's ``EXTRACTOR_VERSION``.
+    """
     result = extractor.extract(
         ArticleInput(
             id=article.id,
@@ -59,7 +61,7 @@ def process_article(
     )
     return ProcessedArticle(
         article=article,
-        extractor_version=extractor_version,
+        extractor_version=getattr(extractor, "version", EXTRACTOR_VERSION),
         diplomatic=result.diplomatic,
         mentions=mentions_of(article, result.events),
         entities=result.entities,

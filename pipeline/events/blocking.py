@@ -6,7 +6,8 @@ an undated mention is taken to report something of the two days before its publi
 mentions are compatible when they have the same type, overlapping participants, overlapping
 windows, compatible place and occasion, the same polarity (a negated event never merges with an
 asserted one) and come from different articles (within one article the extractor already
-consolidated its sentences).
+consolidated its sentences). The informativeness rank decides which mention a cluster is
+built around first, so a vague report joins the precise one rather than the other way round.
 
 Compatibility implies a shared *block key* ``TYPE|participant|YYYY-MM`` (a key per month the
 window touches), so candidates are found by exact key lookups and the neighbouring months a
@@ -26,6 +27,15 @@ DAY_TOLERANCE = 1
 UNDATED_LOOKBACK = 2
 #: precision → rank (higher is more precise)
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
+
+#: factuality → polarity (a planned visit is not the visit; a denied meeting is not the meeting)
+POLARITY = {
+    "asserted": "realised",
+    "historical": "realised",
+    "future": "unrealised",
+    "hypothetical": "unrealised",
+    "negated": "negated",
+}
 
 _WORD = re.compile(r"[a-z0-9]+")
 #: words that say nothing about which occasion it was
@@ -75,6 +85,17 @@ def _months(window: tuple[date, date]) -> list[str]:
     return months
 
 
+def informativeness(mention: Mention) -> tuple[int, int, int, str, str]:
+    """Sort key, most informative first: date precision, participants, a place; then the
+    total order of :attr:`Mention.order_key` (never arrival order)."""
+    return (
+        -PRECISION_RANK.get(mention.date_precision or "", 0),
+        -len(mention.participants),
+        mention.location is None,
+        *mention.order_key,
+    )
+
+
 def block_keys(mention: Mention) -> tuple[str, ...]:
     """Keys under which ``mention`` is a merge candidate (none: it stays a lone mention)."""
     window = date_window(mention)
@@ -105,11 +126,16 @@ def _places_compatible(a: Mention, b: Mention) -> bool:
     return bool(a.location.country) and a.location.country == b.location.country
 
 
+def _polarity(mention: Mention) -> str:
+    """Happened, may happen, or did not: reports of different polarity are different events."""
+    return POLARITY.get(mention.factuality, "realised")
+
+
 def compatible(a: Mention, b: Mention) -> bool:
     """True when ``a`` and ``b`` may report the same real-world event (symmetric)."""
     if a.type != b.type or a.article_id == b.article_id:
         return False
-    if (a.factuality == "negated") != (b.factuality == "negated"):
+    if _polarity(a) != _polarity(b):
         return False
     shared = set(a.participants) & set(b.participants)
     if len(shared) < min(2, len(a.participants), len(b.participants)) or not shared:

@@ -7,6 +7,7 @@ document so events can be recomputed from stored mentions alone.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -72,41 +73,46 @@ def mentions_of(article: Article, events: Sequence[ExtractedEvent]) -> tuple[Men
     """The mentions of ``article``: one per extracted event, ids stable across reruns."""
     published = article.published.isoformat() if article.published else None
     outlets = outlets_of(article)
-    return tuple(
-        Mention(
-            id=mention_id(article.id, position, event.type),
-            article_id=article.id,
-            type=event.type,
-            mode=event.mode,
-            cameo_root=event.cameo_root,
-            quad=event.quad,
-            score=event.score,
-            actors=event.actors,
-            recipients=event.recipients,
-            persons=event.persons,
-            location=event.location,
-            date=event.date,
-            date_precision=event.date_precision,
-            factuality=event.factuality,
-            occasion=event.occasion,
-            evidence=event.evidence,
-            confidence=event.confidence,
-            extractor_version=event.extractor_version,
-            contexts=event.contexts,
-            sentences=event.mentions,
-            quotes=event.quotes,
-            actor_sectors=event.actor_sectors,
-            # `rule` arrives with the staged extractor (issue 8); absent before it
-            rule=getattr(event, "rule", None),
-            article_url=article.url,
-            article_title=article.title,
-            source=article.source,
-            feed_ids=article.feed_ids,
-            outlets=outlets,
-            published=published,
+    seen: Counter[tuple[str, int]] = Counter()
+    mentions: list[Mention] = []
+    for event in events:
+        anchor = (event.type, event.evidence.start)
+        seen[anchor] += 1
+        mentions.append(
+            Mention(
+                id=mention_id(article.id, event.type, event.evidence.start, seen[anchor] - 1),
+                article_id=article.id,
+                type=event.type,
+                mode=event.mode,
+                cameo_root=event.cameo_root,
+                quad=event.quad,
+                score=event.score,
+                actors=event.actors,
+                recipients=event.recipients,
+                persons=event.persons,
+                location=event.location,
+                date=event.date,
+                date_precision=event.date_precision,
+                factuality=event.factuality,
+                occasion=event.occasion,
+                evidence=event.evidence,
+                confidence=event.confidence,
+                extractor_version=event.extractor_version,
+                contexts=event.contexts,
+                sentences=event.mentions,
+                quotes=event.quotes,
+                actor_sectors=event.actor_sectors,
+                # `rule` arrives with the staged extractor (issue 8); absent before it
+                rule=getattr(event, "rule", None),
+                article_url=article.url,
+                article_title=article.title,
+                source=article.source,
+                feed_ids=article.feed_ids,
+                outlets=outlets,
+                published=published,
+            )
         )
-        for position, event in enumerate(events)
-    )
+    return tuple(mentions)
 
 
 def _evidence(raw: dict[str, Any]) -> Evidence:

@@ -1,7 +1,8 @@
 """Clusters of mentions → real-world events, as a pure function of the set of mentions.
 
-Clustering is greedy complete-linkage over the mentions in :attr:`Mention.order_key` order: a
-mention joins the first cluster all of whose members it is compatible with, else starts one.
+Clustering is greedy complete-linkage over the mentions, most informative first
+(:func:`~pipeline.events.blocking.informativeness`, a total order): a mention joins the first
+cluster all of whose members it is compatible with, else starts one.
 The result depends only on the set (never on arrival order) and, since compatible mentions
 always share a block key, clustering the closure of some block keys gives exactly the clusters
 a global run would give there. Complete rather than single linkage so one ambiguous undated
@@ -18,7 +19,13 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from pipeline.events.blocking import PRECISION_RANK, block_keys, compatible, mergeable
+from pipeline.events.blocking import (
+    PRECISION_RANK,
+    block_keys,
+    compatible,
+    informativeness,
+    mergeable,
+)
 from pipeline.events.mention import Mention
 from pipeline.ids import event_id
 from pipeline.nlp.types import Location, PersonRef
@@ -53,9 +60,7 @@ class Event:
 
 def cluster(mentions: Iterable[Mention]) -> list[tuple[Mention, ...]]:
     """Partition the mergeable ``mentions`` into clusters (each sorted, list sorted by id)."""
-    ordered = sorted(
-        {m.id: m for m in mentions if mergeable(m)}.values(), key=lambda m: m.order_key
-    )
+    ordered = sorted({m.id: m for m in mentions if mergeable(m)}.values(), key=informativeness)
     clusters: list[list[Mention]] = []
     by_key: dict[str, list[int]] = defaultdict(list)
     for mention in ordered:
@@ -71,7 +76,7 @@ def cluster(mentions: Iterable[Mention]) -> list[tuple[Mention, ...]]:
         for key in keys:
             if home not in by_key[key]:
                 by_key[key].append(home)
-    return [tuple(c) for c in clusters]
+    return [tuple(sorted(c, key=lambda m: m.order_key)) for c in clusters]
 
 
 def _most_common(values: Iterable[T | None], tie: Callable[[T], object] = str) -> T | None:

@@ -22,7 +22,9 @@ NOW = datetime(2024, 2, 23, 1, 2, 3, tzinfo=UTC)
 def test_article_id_is_deterministic_and_url_specific() -> None:
     assert article_id("https://a.example/x") == article_id("https://a.example/x")
     assert article_id("https://a.example/x") != article_id("https://a.example/y")
-    assert mention_id("a_1", 0, "CONSULT") != mention_id("a_1", 1, "CONSULT")
+    assert mention_id("a_1", "CONSULT", 0) == mention_id("a_1", "CONSULT", 0)
+    assert mention_id("a_1", "CONSULT", 0) != mention_id("a_1", "CONSULT", 0, occurrence=1)
+    assert mention_id("a_1", "CONSULT", 0) != mention_id("a_1", "AGREE", 0)
 
 
 def test_article_document_is_json_ready_with_status() -> None:
