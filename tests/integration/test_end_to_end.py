@@ -53,7 +53,7 @@ def test_seed_feed_becomes_searchable_articles_and_events(
     places = {h["_source"].get("location", {}).get("place") for h in consults["hits"]["hits"]
               if h["_source"].get("location")}  # fmt: skip
     assert {"Rio de Janeiro", "Bali"} <= places, stack.log_tail()
-    quoted = es.count(index=events, query={"term": {"quotes.speaker": "Antony Blinken"}})
+    quoted = es.count(index=events, query={"term": {"quotes.speaker.keyword": "Antony Blinken"}})
     assert quoted["count"] >= 1, stack.log_tail()  # quotes are indexed with their speaker
 
     # reprocessing by task call (through the CLI) reruns extraction on its own queue
