@@ -258,6 +258,16 @@ def _build_target(es: Any, alias: str, version: int) -> tuple[str, str]:
     return source, target
 
 
+def _swap(es: Any, alias: str, source: str, target: str) -> None:
+    """Move the alias and its write index in one atomic call (readers never see neither)."""
+    es.indices.update_aliases(
+        actions=[
+            {"remove": {"index": source, "alias": alias}},
+            {"add": {"index": target, "alias": alias, "is_write_index": True}},
+        ]
+    )
+
+
 def migrate_index(
     es: Any,
     config_dir: Path,
@@ -266,6 +276,7 @@ def migrate_index(
     *,
     progress: Progress = _ignore,
     drop_old: bool = False,
+    copy: bool = True,
     max_catch_up_passes: int = 5,
     small_pass: int = 50,
     grace_s: float = 1.0,
@@ -274,7 +285,8 @@ def migrate_index(
 
     Safe while workers write through the alias (see the module docstring); a no-op when the
     alias already points at the template's version. Raises ``MigrationError`` (alias untouched)
-    when a document does not fit the new mapping.
+    when a document does not fit the new mapping. ``copy=False`` swaps onto an empty index,
+    for a version whose documents are rebuilt rather than copied (by reprocessing).
     """
     alias = alias_name(prefix, kind)
     body = put_template(es, config_dir, prefix, kind, detect_capabilities(es))
@@ -284,6 +296,11 @@ def migrate_index(
         dropped = drop_old_indices(es, prefix, kind) if drop_old else ()
         return MigrationReport(kind, alias, source, target, up_to_date=True, dropped=dropped)
     es.indices.create(index=target)  # settings and mappings from the template
+    if not copy:
+        _swap(es, alias, source, target)
+        progress("swap", 1, 1)
+        dropped = drop_old_indices(es, prefix, kind) if drop_old else ()
+        return MigrationReport(kind, alias, source, target, dropped=dropped)
     marks = {shard: -1 for shard in _checkpoints(es, source)}
     copied, marks = _copy_changes(es, source, target, marks, "copy", progress)
     caught_up = 0
@@ -294,12 +311,7 @@ def migrate_index(
             break
     es.indices.refresh(index=target)
     target_marks = _checkpoints(es, target)
-    es.indices.update_aliases(
-        actions=[
-            {"remove": {"index": source, "alias": alias}},
-            {"add": {"index": target, "alias": alias, "is_write_index": True}},
-        ]
-    )
+    _swap(es, alias, source, target)
     progress("swap", 1, 1)
     settled = _settle(es, source, target, marks, target_marks, grace_s)
     deleted = _reconcile_deletes(es, source, target, target_marks)

@@ -181,3 +181,15 @@ def test_template_older_than_live_index_is_refused(
     with pytest.raises(MigrationError, match="newer than template version 1"):
         migrate_index(es, PROJECT_ROOT / "config", prefix, KIND)
     assert drop_old_indices(es, prefix, KIND) == (f"{prefix}-{KIND}-v1",)
+
+
+def test_no_copy_swaps_onto_an_empty_index_and_keeps_the_old_one(
+    es: Elasticsearch, prefix: str, config_v2: Path
+) -> None:
+    alias = f"{prefix}-{KIND}"
+    bulk_write(es, [IndexAction(alias, "d1", feed(1))], refresh=True)
+    report = migrate_index(es, config_v2, prefix, KIND, copy=False)
+    assert (report.source, report.target, report.copied) == (f"{alias}-v1", f"{alias}-v2", 0)
+    assert sorted(es.indices.get_alias(name=alias)) == [f"{alias}-v2"]
+    assert contents(es, alias) == {}
+    assert contents(es, f"{alias}-v1") == {"d1": feed(1)}

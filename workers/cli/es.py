@@ -90,6 +90,13 @@ def es_migrate(
     drop_old: Annotated[
         bool, typer.Option("--drop-old", help="Delete the previous index once the alias moved")
     ] = False,
+    no_copy: Annotated[
+        bool,
+        typer.Option(
+            "--no-copy",
+            help="Swap onto an empty index (documents are rebuilt by `communique reprocess`)",
+        ),
+    ] = False,
 ) -> None:
     """Move each alias onto its current template version: copy, catch up, swap (no downtime)."""
     from pipeline.index.migrate import MigrationError, migrate_index
@@ -117,12 +124,18 @@ def es_migrate(
                     kind,
                     progress=_phase_bars(bar),
                     drop_old=drop_old,
+                    copy=not no_copy,
                 )
             except MigrationError as exc:
                 fail(f"{kind}: {exc}")
                 return
         if report.up_to_date:
             console.print(f"{report.alias} → {report.target}: up to date")
+        elif no_copy:
+            console.print(
+                f"{report.alias}: {report.source} → {report.target} (empty; rebuild with "
+                "`communique reprocess`)"
+            )
         else:
             console.print(
                 f"{report.alias}: {report.source} → {report.target}; copied {report.copied}, "
