@@ -121,7 +121,7 @@ def test_migration_under_concurrent_writes_loses_nothing(
     assert writer.error is None, writer.error
     assert ops_at_end >= 20
     assert report.target == f"{alias}-v2" and report.source == f"{alias}-v1"
-    assert report.copied >= 2000 and report.caught_up > 0
+    assert report.copied >= 1500 and report.caught_up > 0  # the writer deletes some first
     assert {"copy", "catch up", "swap"} <= set(phases)
 
     assert sorted(es.indices.get_alias(name=alias)) == [f"{alias}-v2"]
