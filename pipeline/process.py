@@ -63,7 +63,9 @@ def process_article(article: Article, extractor: Extractor) -> ProcessedArticle:
         article=article,
         extractor_version=getattr(extractor, "version", EXTRACTOR_VERSION),
         diplomatic=result.diplomatic,
-        mentions=mentions_of(article, result.events),
+        # background events (historical, negated, hypothetical; issue 8 keeps them apart) are
+        # mentions too: a past meeting recalled today merges with the reports of its day
+        mentions=mentions_of(article, (*result.events, *getattr(result, "background_events", ()))),
         entities=result.entities,
         notes=result.notes,
     )

@@ -27,7 +27,7 @@ from typing import Any
 from elasticsearch import NotFoundError
 from elasticsearch.helpers import scan
 
-from pipeline.errors import TransientIndexingError
+from pipeline.errors import SkipArticle, TransientIndexingError
 from pipeline.events.mention import Mention, mention_from_document
 from pipeline.events.merge import merge
 from pipeline.index.documents import article_document, article_from_document, processing_update
@@ -42,6 +42,8 @@ log = logging.getLogger("communique.store")
 
 #: terms per query when looking mentions and events up by block key
 TERMS_CHUNK = 1000
+#: ids per multi-get
+MGET_BATCH = 500
 #: attempts at locking a closure that keeps growing under concurrent writes
 MAX_LOCK_ROUNDS = 8
 
@@ -117,6 +119,16 @@ class Store:
         )
         return "added"
 
+    def stored_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored (multi-get in batches, no sources)."""
+        wanted = sorted(set(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), MGET_BATCH):
+            chunk = wanted[start : start + MGET_BATCH]
+            response = self.es.mget(index=self.articles, ids=chunk, source=False)
+            found.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
+        return found
+
     def select_article_ids(self, query: dict[str, Any]) -> Iterator[str]:
         """Ids of every article matching ``query`` (scroll; nothing loaded)."""
         for hit in scan(self.es, index=self.articles, query={"query": query, "_source": False}):
@@ -129,7 +141,11 @@ class Store:
         """Replace the article's mentions and mark it processed, unless a newer run did."""
         aid = processed.article.id
         with self.locks.hold([f"article:{aid}"]):
-            stored = self.article_document(aid) or {}
+            stored = self.article_document(aid)
+            if stored is None:  # deleted while it was being processed: write no orphans
+                raise SkipArticle(
+                    "article deleted during processing", subject=aid, reason="missing_article"
+                )
             if int(stored.get("run_version") or 0) >= run_version:
                 return SaveOutcome(stale=True)
             new_ids = {m.id for m in processed.mentions}
@@ -155,6 +171,10 @@ class Store:
             update = processing_update(
                 processed, run_version=run_version, processed_at=processed_at
             )
+            # a mention the mapping rejected is a note on the article, not a stored mention
+            rejected = {f.id for f in outcome.failed}
+            update["mention_ids"] = [i for i in update["mention_ids"] if i not in rejected]
+            update["event_count"] = len(update["mention_ids"])
             update["notes"] += [
                 {"code": "mention_rejected", "message": f.reason, "stage": "index"}
                 for f in outcome.failed

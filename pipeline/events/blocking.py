@@ -137,8 +137,9 @@ def compatible(a: Mention, b: Mention) -> bool:
         return False
     if _polarity(a) != _polarity(b):
         return False
-    shared = set(a.participants) & set(b.participants)
-    if len(shared) < min(2, len(a.participants), len(b.participants)) or not shared:
+    parts_a, parts_b = a.participants, b.participants
+    shared = set(parts_a).intersection(parts_b)
+    if not shared or len(shared) < min(2, len(parts_a), len(parts_b)):
         return False
     wa, wb = date_window(a), date_window(b)
     if wa is None or wb is None or wa[0] > wb[1] or wb[0] > wa[1]:

@@ -45,6 +45,7 @@ class Mention:
     quotes: tuple[Quote, ...] = ()
     actor_sectors: tuple[str, ...] = ()
     rule: str | None = None
+    bodies: tuple[str, ...] = ()  # specific international bodies behind a code ("UNICEF")
     article_url: str | None = None
     article_title: str | None = None
     source: str | None = None
@@ -154,6 +155,7 @@ def mention_from_document(doc: dict[str, Any]) -> Mention:
         quotes=tuple(Quote(q.get("text") or "", q.get("speaker")) for q in doc.get("quotes") or ()),
         actor_sectors=tuple(doc.get("actor_sectors") or ()),
         rule=doc.get("rule"),
+        bodies=tuple(doc.get("bodies") or ()),
         article_url=doc.get("article_url"),
         article_title=doc.get("article_title"),
         source=doc.get("source"),

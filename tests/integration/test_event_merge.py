@@ -269,3 +269,19 @@ def test_a_mention_without_participants_stays_a_visible_mention(
     assert len(lone) == 1 and lone[0]["mergeable"] is False and lone[0]["type"] == "ACCUSE"
     events = assert_reconciled(es, prefix)
     assert all(e["type"] != "ACCUSE" for e in events.values())
+
+
+def test_a_mention_the_mapping_rejects_is_a_note_not_a_dangling_id(
+    store: Store, es: Elasticsearch, prefix: str
+) -> None:
+    text = (
+        "EVENT type=CONSULT actors=USA,JPN date=2024-02-22\n"
+        "EVENT type=AGREE actors=USA,JPN date=2024-13-45\n"  # not a date: the mapping says no
+    )
+    item = article("https://odd.example/1", text, "2024-02-23")
+    ingest(store, ScriptedExtractor(), item)
+    stored = store.article_document(item.id)
+    assert stored is not None and len(stored["mention_ids"]) == 1
+    assert [n["code"] for n in stored["notes"]] == ["mention_rejected"]
+    events = assert_reconciled(es, prefix)
+    assert [e["type"] for e in events.values()] == ["CONSULT"]

@@ -147,7 +147,7 @@ def test_block_keys_cover_the_months_a_window_spills_into() -> None:
 def test_mention_document_round_trips() -> None:
     full = mention(
         "m1", "a1", quotes=(Quote("We agree", "Antony Blinken"),), sentences=(Evidence("s", 1, 2),),
-        contexts=("diplomatic",), feed_ids=("kyodo",), rule="consult.meet",
+        contexts=("diplomatic",), feed_ids=("kyodo",), rule="consult.meet", bodies=("UNICEF",),
     )  # fmt: skip
     doc = mention_document(full, indexed_at=NOW)
     assert mention_from_document(doc) == full

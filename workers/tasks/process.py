@@ -9,24 +9,46 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import pipeline.process as processing
 from pipeline.errors import SkipArticle
 from pipeline.index.documents import article_from_document, sortable_version
-from pipeline.process import Extractor
+from pipeline.process import Extractor, ProcessedArticle
 from workers.app import app
 from workers.base import CommuniqueTask
 from workers.resources import extractor, redis_client
 from workers.state import progress
-from workers.store import Store, default_store
+from workers.store import RecomputeOutcome, SaveOutcome, default_store
 
 log = logging.getLogger("communique.process")
 
 
+class ProcessingStore(Protocol):
+    """What processing needs from the store (``workers.store.Store``; a fake in unit tests)."""
+
+    def article_document(self, article_id: str) -> dict[str, Any] | None:
+        """The stored article document, or None."""
+        ...
+
+    def save_processed(
+        self, processed: ProcessedArticle, *, run_version: int, processed_at: datetime
+    ) -> SaveOutcome:
+        """Replace the article's mentions unless a newer run did."""
+        ...
+
+    def recompute_events(self, keys: Iterable[str]) -> RecomputeOutcome:
+        """Recompute the events of ``keys``."""
+        ...
+
+
 def process_one(
-    store: Store, extract: Extractor, article_id: str, extractor_version: str | None = None
+    store: ProcessingStore,
+    extract: Extractor,
+    article_id: str,
+    extractor_version: str | None = None,
 ) -> dict[str, Any]:
     """Process one stored article; skip it when already processed by ``extractor_version`` or
     newer (what makes a repeated reprocessing selection a no-op)."""
