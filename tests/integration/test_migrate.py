@@ -193,3 +193,40 @@ def test_no_copy_swaps_onto_an_empty_index_and_keeps_the_old_one(
     assert sorted(es.indices.get_alias(name=alias)) == [f"{alias}-v2"]
     assert contents(es, alias) == {}
     assert contents(es, f"{alias}-v1") == {"d1": feed(1)}
+
+
+def test_cli_migrate_status_and_drop_old(
+    es: Elasticsearch, prefix: str, config_v2: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.index.templates import detect_capabilities
+    from workers.cli import app
+    from workers.settings import get_settings
+
+    monkeypatch.setenv("COMMUNIQUE_INDEX_PREFIX", prefix)
+    monkeypatch.setenv("COMMUNIQUE_CONFIG_DIR", str(config_v2))
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def say(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, list(args))
+        return result.exit_code, " ".join(result.output.split())  # rich wraps at 80 columns
+
+    try:
+        bulk_write(es, [IndexAction(f"{prefix}-{KIND}", "d1", feed(1))], refresh=True)
+        _, setup = say("es", "setup")
+        assert f"{prefix}-{KIND} is older than template v2: `es migrate {KIND}`" in setup
+        code, moved = say("es", "migrate", KIND)
+        assert code == 0, moved
+        assert f"{prefix}-{KIND}-v1 → {prefix}-{KIND}-v2; copied 1, caught up 0" in moved
+        assert "es drop-old feeds" in moved
+        _, status = say("es", "status")
+        assert f"{prefix}-{KIND}-v2" in status
+        if not detect_capabilities(es).analysis_common:
+            assert status.count("no analysis-common module") == 1
+        assert f"dropped {prefix}-{KIND}-v1" in say("es", "drop-old", KIND)[1]
+        code, unknown = say("es", "migrate", "bogus")
+        assert code == 1 and "unknown index kind bogus" in unknown
+    finally:
+        get_settings.cache_clear()
