@@ -26,7 +26,6 @@ from pipeline.models import Article
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.process import process_article
 from tests.fakes import ScriptedExtractor
-from tests.integration.conftest import TEST_REDIS_DB
 from tests.support import require_shared
 from workers.cli import app
 from workers.search import explain_event, search
@@ -91,7 +90,7 @@ def settings(es: Elasticsearch, redis_url: str) -> Iterator[Settings]:
     keys.update(store.save_processed(processed, run_version=1, processed_at=now).keys)
     store.recompute_events(keys)
     es.indices.refresh(index=f"{prefix}-*")
-    yield Settings(index_prefix=prefix, redis_url=f"redis://127.0.0.1:6379/{TEST_REDIS_DB}")
+    yield Settings(index_prefix=prefix, redis_url=redis_url)
     delete_prefix(es, prefix)
     client.close()
 
