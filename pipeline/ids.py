@@ -25,9 +25,7 @@ def entry_key(feed_id: str, identity: str) -> str:
     return stable_hash(feed_id, identity)
 
 
-def mention_id(
-    article_id_: str, event_type: str, evidence_start: int, occurrence: int = 0
-) -> str:
+def mention_id(article_id_: str, event_type: str, evidence_start: int, occurrence: int = 0) -> str:
     """Document id of one event extracted from one article (a mention): anchored on its type
     and evidence sentence, so a new extractor that still reads that event from that sentence
     keeps the id (and the merged event keeps its id) while other events come and go."""

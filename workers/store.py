@@ -188,19 +188,27 @@ class Store:
             rejected=len(outcome.failed),
         )
 
-    def delete_article(self, article_id: str) -> tuple[str, ...]:
-        """Remove an article and its mentions; the block keys whose events must be recomputed."""
+    def delete_article(self, article_id: str) -> RecomputeOutcome | None:
+        """Remove an article, its mentions and their share of every event (None: not stored).
+
+        Mentions go first and the article (which lists their keys) last, so an interruption
+        leaves something a rerun completes rather than events nobody can find again.
+        """
+        stored = self.article_document(article_id)
+        if stored is None:
+            return None
         with self.locks.hold([f"article:{article_id}"]):
-            stored = self.article_document(article_id)
-            if stored is None:
-                return ()
             deletes = [
                 IndexAction(self.mentions, mid, op="delete")
                 for mid in stored.get("mention_ids") or ()
             ]
-            deletes.append(IndexAction(self.articles, article_id, op="delete"))
             _raise_if_retryable(bulk_write(self.es, deletes, refresh=True), article_id)
-        return tuple(stored.get("block_keys") or ())
+        outcome = self.recompute_events(stored.get("block_keys") or ())
+        deleted = bulk_write(
+            self.es, [IndexAction(self.articles, article_id, op="delete")], refresh=True
+        )
+        _raise_if_retryable(deleted, article_id)
+        return outcome
 
     # --- events -----------------------------------------------------------------------------
     def recompute_events(self, keys: Iterable[str]) -> RecomputeOutcome:

@@ -21,9 +21,7 @@ from workers.app import create_app
 from workers.routing import ALL_QUEUES
 from workers.settings import PROJECT_ROOT, Settings
 
-#: Redis db of the e2e workers; override when several checkouts run e2e tests on one Redis at
-#: once (their workers would otherwise consume each other's queues and ledgers)
-E2E_REDIS_DB = int(os.environ.get("COMMUNIQUE_TEST_E2E_REDIS_DB", "12"))
+E2E_REDIS_DB = 12
 #: the Redis server of integration tests (conftest's db 13 and the workers' db 12)
 REDIS_BASE = os.environ.get("COMMUNIQUE_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 WAIT_S = 180

@@ -76,9 +76,7 @@ def test_merge_is_order_independent() -> None:
 
 def test_syndicated_and_reworded_reports_of_one_meeting_merge() -> None:
     original = mention("m1", "kyodo")
-    syndicated = replace(
-        original, id="m2", article_id="japantoday", outlets=("japantoday.com",)
-    )
+    syndicated = replace(original, id="m2", article_id="japantoday", outlets=("japantoday.com",))
     reworded = mention(
         "m3", "yonhap", actors=("KOR", "USA"), persons=(PersonRef("Cho Tae-yul", "KOR", None),),
         occasion="G20 meeting", date=None, date_precision=None, location=None,

@@ -25,10 +25,10 @@ def delete_article(
     """Delete an article and its mentions; its events are recomputed (no stale counts)."""
     from workers.store import default_store
 
-    store = default_store()
-    if store.article_document(article_id) is None:
+    outcome = default_store().delete_article(article_id)
+    if outcome is None:
         fail(f"no article {article_id!r} in the index")
-    outcome = store.recompute_events(store.delete_article(article_id))
+        return
     console.print(f"{article_id}: deleted; {outcome.events} events recomputed")
 
 

@@ -27,6 +27,7 @@ log = logging.getLogger("communique.reconcile")
 #: entries in no queue younger than this may be between the queue and a worker's unacked set
 DEFAULT_MIN_AGE_S = 60.0
 
+
 @dataclass
 class Reconciliation:
     """Counts of one reconciliation run."""
