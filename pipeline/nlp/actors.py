@@ -53,7 +53,11 @@ def actor_mentions(
         ):
             continue
         sector = entry.sector or _sector(sp, gaz)
-        out.append(ActorMention(entry.code, entry.kind, sector, sp.start, sp.end, sp.text))
+        out.append(
+            ActorMention(
+                entry.code, entry.kind, sector, sp.start, sp.end, sp.text, None, entry.body
+            )
+        )
     return out
 
 

@@ -56,6 +56,7 @@ def merge(mentions: list[Mention]) -> list[Mention]:
         for r in m.recipients:
             if r not in target.recipients and r not in target.actors:
                 target.recipients.append(r)
+        target.bodies = uniq(target.bodies + m.bodies)
         target.contexts |= m.contexts
         target.quotes.extend(m.quotes)
     for c in clusters:
@@ -134,6 +135,7 @@ def finalize(m: Mention, lex: Lexicon, gaz: Gazetteer, version: str) -> Extracte
         quotes=tuple(m.quotes),
         mentions=tuple(m.members),
         rule=m.rule,
+        bodies=tuple(m.bodies),
     )
 
 

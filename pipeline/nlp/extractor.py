@@ -256,6 +256,7 @@ class EventExtractor:
             occasion=None,
             evidence=evid,
             rule=trig.name,
+            bodies=uniq([a.body or "" for a in roles.actors + roles.recips]),
             sectors=uniq([a.sector or "" for a in roles.actors]),
             coref=coref,
             from_group=from_group,

@@ -24,6 +24,7 @@ class ActorMention:
     end: int
     text: str
     person: PersonInfo | None = None
+    body: str | None = None
 
 
 @dataclass(slots=True)
@@ -42,6 +43,7 @@ class Mention:
     occasion: str | None
     evidence: Evidence
     rule: str = ""
+    bodies: list[str] = field(default_factory=list)
     sectors: list[str] = field(default_factory=list)
     coref: bool = False
     from_group: bool = False

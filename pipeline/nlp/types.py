@@ -96,6 +96,8 @@ class ExtractedEvent:
     #: the trigger rule that made the event, then any typing rules that retyped it
     #: ("reject-refuse/refused-cooperation-is-reject"): a wrong event leads to its rule
     rule: str = ""
+    #: specific international bodies among the participants ("UNICEF" behind the code "UNO")
+    bodies: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly the event schema of the ``communique extract`` output line."""
@@ -118,6 +120,7 @@ class ExtractedEvent:
             "confidence": self.confidence,
             "extractor_version": self.extractor_version,
             "rule": self.rule,
+            "bodies": list(self.bodies),
         }
 
     def to_index_dict(self) -> dict[str, Any]:
