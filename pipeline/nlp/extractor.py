@@ -52,6 +52,8 @@ __all__ = [
     "ExtractionResult",
 ]
 
+#: factualities of events reported as news; the others go to ``background_events``
+NEWS_FACTUALITY = ("asserted", "future")
 _QUOTE = r"\"([^\"]{15,})\""
 
 
@@ -120,10 +122,15 @@ class EventExtractor:
                 notes.append(
                     Note("sentence_failed", f"{type(exc).__name__} at {start}: {exc}"[:300], "nlp")
                 )
-        out_events = tuple(finalize(m, self.lex, self.gaz, self.version) for m in merge(mentions))
-        diplomatic = any(international(e.actors, e.recipients, self.gaz) for e in out_events)
+        final = [finalize(m, self.lex, self.gaz, self.version) for m in merge(mentions)]
+        news = tuple(e for e in final if e.factuality in NEWS_FACTUALITY)
+        background = tuple(e for e in final if e.factuality not in NEWS_FACTUALITY)
+        # only events reported as news make an article diplomatic (the guide's scope)
+        diplomatic = any(international(e.actors, e.recipients, self.gaz) for e in news)
         entities = Entities(**{k: tuple(sorted(v)) for k, v in ents.items()})
-        return ExtractionResult(doc_input.id, diplomatic, out_events, tuple(notes), entities)
+        return ExtractionResult(
+            doc_input.id, diplomatic, news, tuple(notes), entities, background_events=background
+        )
 
     def _usable_text(self, doc_input: ArticleInput, notes: list[Note]) -> str | None:
         """Cleaned, capped text without trailing link lists; None (with a Note) when unusable."""

@@ -154,6 +154,8 @@ class TypingRule:
     name: str
     set_type: str
     set_mode: str | None = None
+    #: the modality the retyping consumed ("did not agree" is an asserted REJECT)
+    set_factuality: str | None = None
     types: frozenset[str] = frozenset()
     types_not: frozenset[str] = frozenset()
     mode: str | None = None
@@ -170,6 +172,7 @@ class TypingRule:
             name=str(r["name"]),
             set_type=str(r["set"]["type"]),
             set_mode=r["set"].get("mode"),
+            set_factuality=r["set"].get("factuality"),
             types=frozenset(when.get("type") or ()),
             types_not=frozenset(when.get("type_not") or ()),
             mode=when.get("mode"),

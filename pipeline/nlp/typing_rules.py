@@ -67,4 +67,5 @@ def apply_typing(
     for r in lex.typing_rules:
         if _holds(r, m, lex, anchor, vrule, actors):
             m.type, m.mode = r.set_type, r.set_mode
+            m.factuality = r.set_factuality or m.factuality
             m.rule = f"{m.rule}/{r.name}"

@@ -32,3 +32,34 @@ def test_body_codes_follow_the_guide_and_keep_the_specific_body(
 def test_kosovo_is_coded_kos(extractor: EventExtractor) -> None:
     evs = _events(extractor, "Serbia accused Kosovo of provocations on Wednesday.")
     assert evs[0]["actors"] == ["SRB"] and evs[0]["recipients"] == ["KOS"]
+
+
+def test_background_events_are_kept_apart_and_do_not_make_an_article_diplomatic(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "In 2015, Chile attacked Peru.")
+    assert res["events"] == [] and res["diplomatic"] is False
+    assert [(e["type"], e["factuality"]) for e in res["background_events"]] == [
+        ("ASSAULT", "historical")
+    ]
+
+
+def test_perfect_progressive_is_a_standing_state_not_news(extractor: EventExtractor) -> None:
+    res = _result(extractor, "Chile has been criticizing Peru over the fishing rules.")
+    assert res["events"] == []
+    assert res["background_events"][0]["factuality"] == "historical"
+
+
+def test_a_refusal_is_an_asserted_reject_and_stays_news(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile did not support Peru's proposal on Monday.")
+    assert [(e["type"], e["factuality"]) for e in evs] == [("REJECT", "asserted")]
+    assert evs[0]["rule"].endswith("/refused-cooperation-is-reject")
+
+
+def test_a_coordinated_verb_does_not_make_a_warning_hypothetical(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor, "Chile is considering new tariffs and warned Peru that talks would fail."
+    )
+    assert any(e["type"] == "THREATEN" and e["recipients"] == ["PER"] for e in evs)
