@@ -46,6 +46,12 @@ _IRREGULAR = {
     "stand": ["stood"],
     "pay": ["paid"],
     "say": ["said"],
+    "speak": ["spoke", "spoken"],
+    "tell": ["told"],
+    "write": ["wrote", "written"],
+    "make": ["made"],
+    "swear": ["swore", "sworn"],
+    "drive": ["drove", "driven"],
 }
 
 
@@ -158,11 +164,14 @@ class TypingRule:
     set_factuality: str | None = None
     types: frozenset[str] = frozenset()
     types_not: frozenset[str] = frozenset()
-    mode: str | None = None
+    #: the current mode must be one of these (None in the tuple: no mode); empty: any mode
+    modes: tuple[str | None, ...] = ()
     factuality: frozenset[str] = frozenset()
     quad: frozenset[int] = frozenset()
     min_actors: int = 0
     clause: str | None = None
+    #: names of the trigger rules the rule applies to (empty: any)
+    triggers: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, r: dict[str, Any]) -> TypingRule:
@@ -175,11 +184,14 @@ class TypingRule:
             set_factuality=r["set"].get("factuality"),
             types=frozenset(when.get("type") or ()),
             types_not=frozenset(when.get("type_not") or ()),
-            mode=when.get("mode"),
+            modes=tuple(m if isinstance(m, list) else [m])
+            if (m := when.get("mode", "*")) != "*"
+            else (),
             factuality=frozenset(when.get("factuality") or ()),
             quad=frozenset(int(q) for q in when.get("quad") or ()),
             min_actors=int(when.get("min_actors") or 0),
             clause=when.get("clause"),
+            triggers=frozenset(when.get("trigger") or ()),
         )
 
 

@@ -63,3 +63,27 @@ def test_a_coordinated_verb_does_not_make_a_warning_hypothetical(
         extractor, "Chile is considering new tariffs and warned Peru that talks would fail."
     )
     assert any(e["type"] == "THREATEN" and e["recipients"] == ["PER"] for e in evs)
+
+
+def test_a_ban_on_another_state_is_a_sanction(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile on Monday banned Peruvian fishing boats from its waters.")
+    ev = next(e for e in evs if e["actors"] == ["CHL"])
+    assert ev["type"] == "SANCTION" and ev["recipients"] == ["PER"]
+    assert ev["rule"] == "coerce-ban/restriction-on-a-foreign-state-is-sanction"
+
+
+def test_a_verbal_attack_on_a_decision_is_a_condemnation(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile on Tuesday attacked the decision of Peru to close the port.")
+    assert evs[0]["type"] == "ACCUSE" and evs[0]["rule"] == "accuse-attack-decision"
+    assert evs[0]["actors"] == ["CHL"] and evs[0]["recipients"] == ["PER"]
+
+
+def test_speaking_with_a_counterpart_is_a_consultation(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "The Chilean foreign minister spoke with his Peruvian counterpart on Friday."
+    )
+    assert evs[0]["type"] == "CONSULT"
+    assert set(evs[0]["actors"]) | set(evs[0]["recipients"]) == {"CHL", "PER"}
+    evs = _events(extractor, "The presidents of Chile and Peru spoke by phone on Friday.")
+    assert evs[0]["type"] == "CONSULT" and evs[0]["mode"] == "phone"
+    assert set(evs[0]["actors"]) == {"CHL", "PER"}
