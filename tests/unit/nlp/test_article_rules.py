@@ -87,3 +87,36 @@ def test_speaking_with_a_counterpart_is_a_consultation(extractor: EventExtractor
     evs = _events(extractor, "The presidents of Chile and Peru spoke by phone on Friday.")
     assert evs[0]["type"] == "CONSULT" and evs[0]["mode"] == "phone"
     assert set(evs[0]["actors"]) == {"CHL", "PER"}
+
+
+def test_reported_speech_content_decides_the_type(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile said on Monday that Peru's claims were baseless propaganda.")
+    assert [(e["type"], e["actors"], e["recipients"], e["rule"]) for e in evs] == [
+        ("ACCUSE", ["CHL"], ["PER"], "reported-accusation")
+    ]
+
+
+def test_according_to_makes_the_source_the_speaker(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "According to Chile, Peru was behind the bombing of the port.")
+    acc = [e for e in evs if e["rule"] == "reported-accusation"]
+    assert acc and acc[0]["actors"] == ["CHL"] and acc[0]["recipients"] == ["PER"]
+
+
+def test_first_person_inside_a_quote_is_the_speaker(extractor: EventExtractor) -> None:
+    text = 'Chile\'s defence minister said on Monday: "We warn Peru that the border is closed."'
+    evs = _events(extractor, text)
+    assert any(
+        e["type"] == "THREATEN" and e["actors"] == ["CHL"] and e["recipients"] == ["PER"]
+        for e in evs
+    )
+
+
+def test_speech_without_a_counterpart_is_no_event(extractor: EventExtractor) -> None:
+    assert _events(extractor, "Chile said on Monday that its economy was growing fast.") == []
+
+
+def test_hong_kong_and_puerto_rico_are_not_states(extractor: EventExtractor) -> None:
+    res = _result(extractor, "China on Monday criticized the Hong Kong government.")
+    assert res["diplomatic"] is False
+    res = _result(extractor, "The United States praised Puerto Rico on Monday.")
+    assert res["diplomatic"] is False
