@@ -43,7 +43,8 @@ class PlaceEntry:
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
     """A YAML data file of config/ that must hold a mapping (empty file = empty mapping)."""
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        # the C loader when libyaml is there: the generated CAMEO verb table is large
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping")
     return data

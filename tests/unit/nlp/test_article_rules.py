@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from pipeline.nlp.extractor import EventExtractor
@@ -120,3 +121,28 @@ def test_hong_kong_and_puerto_rico_are_not_states(extractor: EventExtractor) -> 
     assert res["diplomatic"] is False
     res = _result(extractor, "The United States praised Puerto Rico on Monday.")
     assert res["diplomatic"] is False
+
+
+def test_cameo_verb_object_patterns_extend_the_triggers(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile and Peru resumed cooperation on Monday.")
+    assert evs and evs[0]["rule"].startswith("cameo-") and evs[0]["type"] == "COOPERATE"
+
+
+def test_cameo_dictionary_parsing(tmp_path: Path) -> None:
+    from scripts.build_cameo_triggers import parse
+
+    d = tmp_path / "verbs.txt"
+    d.write_text(
+        "####### VERB PATTERNS #######\n"
+        "---  HALT   [---]  ---\n"
+        "HALT {HALTS HALTED }\n"
+        "STOP  # a comment\n"
+        "- * AID                                   [162]         # HALT\n"
+        "---  CONDEMN   [111]  ---\n"
+        "CONDEMN\n"
+        "DENOUNCE [112]\n",
+        encoding="latin-1",
+    )
+    verbs, objects = parse(d)
+    assert verbs == {"condemn": "111", "denounce": "112"}
+    assert objects == {("halt", "aid"): "162", ("stop", "aid"): "162"}
