@@ -1,8 +1,9 @@
 """Speed benchmark: the extraction cascade vs plain ``nlp.pipe`` over every article.
 
 Same process, same texts (Wikinews articles from ../shared/corpus/wikinews-vanatteveldt plus the
-seeds). Prints articles/s for both, the ratio, peak RSS, and the gold-set recall with and without
-the cascade (the cheap pass must not lose events).
+seeds). Prints articles/s for both, the ratio, peak RSS, and the recall with and without the
+cascade (the cheap pass must not lose events) on the PLOVER-GSR sentences and on the article-level
+dev gold (../shared/eval, scored by its score.py).
 
     .venv/bin/python benchmarks/extraction.py [--shared ../shared] [--limit N] [--no-recall]
 """
@@ -19,7 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.nlp.evaluation import _read_jsonl, score_event_set  # noqa: E402
+from pipeline.nlp.evaluation import (  # noqa: E402
+    _read_jsonl,
+    score_articles,
+    score_event_set,
+    wikinews_inputs,
+)
 from pipeline.nlp.extractor import EventExtractor  # noqa: E402
 from pipeline.nlp.types import ArticleInput  # noqa: E402
 
@@ -77,9 +83,16 @@ def main() -> None:
 
     if not args.no_recall:
         gsr = _read_jsonl(args.shared / "corpus/plover-gsr/plover_gsr.jsonl")
+        dev = _read_jsonl(args.shared / "eval/dev_gold.jsonl")
+        dev_in = wikinews_inputs(
+            args.shared / "corpus/wikinews-vanatteveldt/wikinews_2019_2020.jsonl",
+            {g["id"] for g in dev},
+        )
         with_c = score_event_set(gsr, ex, "gsr", scheme="PLOVER")
+        dev_c = score_articles(dev, dev_in, ex, args.shared / "eval")
         ex.cascade = False
         without = score_event_set(gsr, ex, "gsr", scheme="PLOVER")
+        dev_f = score_articles(dev, dev_in, ex, args.shared / "eval")
         ex.cascade = True
         print(
             json.dumps(
@@ -88,6 +101,10 @@ def main() -> None:
                     "plover_gsr_event_recall_full": round(without.event_type.recall, 4),
                     "plover_gsr_actor_recall_cascade": round(with_c.actors.recall, 4),
                     "plover_gsr_actor_recall_full": round(without.actors.recall, 4),
+                    "dev_event_recall_cascade": dev_c["event_R"],
+                    "dev_event_recall_full": dev_f["event_R"],
+                    "dev_event_f1_cascade": dev_c["event_F1"],
+                    "dev_event_f1_full": dev_f["event_F1"],
                 }
             )
         )
