@@ -84,3 +84,4 @@ def update_last_person(amentions: list[ActorMention], state: ArticleState) -> No
     ps = [am.person for am in amentions if am.person]
     if ps:
         state.last_person = ps[-1]
+        state.recent_persons.extend(ps)

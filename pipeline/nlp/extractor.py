@@ -32,7 +32,15 @@ from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, as_date, uniq, uniq_persons
 from pipeline.nlp.officials import Officials, PersonInfo
-from pipeline.nlp.places import OCCASION_SPAN, choose_date, ner_place, normalize_occasion, occasion
+from pipeline.nlp.places import (
+    OCCASION_SPAN,
+    choose_date,
+    governing_date,
+    ner_place,
+    normalize_occasion,
+    occasion,
+    paragraph_dates,
+)
 from pipeline.nlp.speech import SpeechAct, SpeechRules, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.triggers import Trigger, find_triggers, select_triggers
@@ -106,6 +114,7 @@ class EventExtractor:
         sentences = self.selector.sentences(text, hints)
         candidates = [s for s in sentences if s[2]] if self.cascade else sentences
         state = ArticleState(pub, persons, {})
+        state.dates = paragraph_dates(text, pub)
         for p in persons:
             for k in p.surname_keys:
                 state.surnames.setdefault(k, p)
@@ -251,6 +260,8 @@ class EventExtractor:
         words = self.lex.words
         chosen = choose_date(sdoc, dates, act.anchor, None, -1, words)
         fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
+        # the paragraph's date dates the event but does not make it background on its own
+        chosen = chosen or governing_date(state.dates, offset)
         evid = Evidence(
             raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
         )
@@ -345,6 +356,8 @@ class EventExtractor:
             recip_codes.append(place.country)  # "lifted the curfew in Montenegro": the target
         chosen = choose_date(sdoc, dates, anchor, nominal, occ_start, words)
         fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
+        # the paragraph's date dates the event but does not make it background on its own
+        chosen = chosen or governing_date(state.dates, offset)
         persons = [p for p in uniq_persons(person_list) if p.role != "spokesperson"]
         evid = Evidence(
             raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())

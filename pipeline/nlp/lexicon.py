@@ -136,6 +136,7 @@ class Words:
     plan_verbs: frozenset[str]
     proposal_verbs: frozenset[str]
     reported_future_verbs: frozenset[str]
+    role_nouns: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
 
     @classmethod

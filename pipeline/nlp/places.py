@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from spacy.tokens import Doc, Token
 
 from pipeline.nlp.arguments import Roles, belongs, excluded, locative
-from pipeline.nlp.dates import DateMention
+from pipeline.nlp.dates import DateMention, find_dates
 from pipeline.nlp.gazetteer import IGO, Gazetteer
 from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention
@@ -109,6 +110,27 @@ def ner_place(
             ):
                 continue
             roles.place, roles.place_text = cand, ent.text.removeprefix("the ")
+
+
+def paragraph_dates(text: str, pub: date | None) -> list[tuple[int, int, DateMention]]:
+    """(paragraph start, absolute start, mention) of every resolved date of the article, for
+    events whose own clause has none: the governing date is the paragraph's latest before."""
+    out: list[tuple[int, int, DateMention]] = []
+    for para in re.finditer(r"[^\n]+", text):
+        for dm in find_dates(para.group(0), pub):
+            if dm.value is not None:
+                out.append((para.start(), para.start() + dm.start, dm))
+    return out
+
+
+def governing_date(context: list[tuple[int, int, DateMention]], offset: int) -> DateMention | None:
+    """The latest resolved date before ``offset`` in the same paragraph."""
+    best = None
+    para_start = max((p for p, _, _ in context if p <= offset), default=None)
+    for p, start, dm in context:
+        if p == para_start and start < offset:
+            best = dm
+    return best
 
 
 def choose_date(

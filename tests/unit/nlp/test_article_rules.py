@@ -146,3 +146,25 @@ def test_cameo_dictionary_parsing(tmp_path: Path) -> None:
     verbs, objects = parse(d)
     assert verbs == {"condemn": "111", "denounce": "112"}
     assert objects == {("halt", "aid"): "162", ("stop", "aid"): "162"}
+
+
+def test_a_definite_role_noun_is_the_latest_person_with_that_role(
+    extractor: EventExtractor,
+) -> None:
+    text = (
+        "Chilean Foreign Minister Ana Soto arrived in Lima on Monday. "
+        "The minister criticized Peru on Tuesday."
+    )
+    acc = [e for e in _events(extractor, text) if e["type"] == "ACCUSE"]
+    assert acc and acc[0]["actors"] == ["CHL"] and acc[0]["recipients"] == ["PER"]
+    assert [p["name"] for p in acc[0]["persons"]] == ["Ana Soto"]
+
+
+def test_an_undated_clause_takes_the_date_governing_its_paragraph(
+    extractor: EventExtractor,
+) -> None:
+    text = "On Monday, Chile and Peru met in Lima. Chile also signed a fishing treaty with Peru."
+    evs = _events(extractor, text)
+    signed = [e for e in evs if e["type"] == "SUPPORT"]
+    assert signed and signed[0]["date"] == "2024-02-19"
+    assert signed[0]["factuality"] == "asserted"
