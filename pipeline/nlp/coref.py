@@ -60,9 +60,7 @@ def _described_person(
         return None
     if not any(c.dep_ == "det" and c.lower_ == "the" for c in subj.children):
         return None
-    if any(t.pos_ == "PROPN" for t in subj.subtree) or any(
-        c.dep_ == "conj" for c in subj.children
-    ):
+    if any(t.pos_ == "PROPN" for t in subj.subtree) or any(c.dep_ == "conj" for c in subj.children):
         return None  # named, or "the secretary and foreign ministers" (a group)
     here = [am.person for am in amentions if am.person and am.end <= subj.i]
     for p in [*reversed(here), *reversed(state.recent_persons)]:
