@@ -168,3 +168,46 @@ def test_an_undated_clause_takes_the_date_governing_its_paragraph(
     signed = [e for e in evs if e["type"] == "SUPPORT"]
     assert signed and signed[0]["date"] == "2024-02-19"
     assert signed[0]["factuality"] == "asserted"
+
+
+def _typed(ex: EventExtractor, text: str) -> list[tuple[str, list[str], list[str]]]:
+    return [(e["type"], e["actors"], e["recipients"]) for e in _events(ex, text)]
+
+
+def test_an_announced_withdrawal_is_a_concession(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile on Monday announced a complete withdrawal from Peru.")
+    assert evs[0]["type"] == "CONCEDE"
+    assert evs[0]["rule"] == "noun-retreat/announced-withdrawal-noun-is-concession"
+
+
+def test_new_restrictions_on_another_state_are_a_sanction(extractor: EventExtractor) -> None:
+    assert ("SANCTION", ["CHL"], ["PER"]) in _typed(
+        extractor, "Chile on Friday announced new restrictions on flights to Peru."
+    )
+
+
+def test_seconding_a_proposal_is_support(extractor: EventExtractor) -> None:
+    assert ("SUPPORT", ["CHL"], ["PER"]) in _typed(
+        extractor, "Chile on Friday seconded Peru's proposal."
+    )
+
+
+def test_encouraging_someone_to_act_is_a_request(extractor: EventExtractor) -> None:
+    assert ("REQUEST", ["CHL"], ["PER"]) in _typed(
+        extractor, "Chile on Friday encouraged Peru to release the prisoners."
+    )
+
+
+def test_opposing_a_statement_is_disapproval(extractor: EventExtractor) -> None:
+    assert ("ACCUSE", ["CHL"], ["PER"]) in _typed(
+        extractor, "Chile on Friday opposed Peru's statement."
+    )
+
+
+def test_a_participle_carries_a_verbal_act_of_the_same_subject(
+    extractor: EventExtractor,
+) -> None:
+    typed = _typed(
+        extractor, "Chile issued a statement on Monday, blaming Peru for the border clashes."
+    )
+    assert ("ACCUSE", ["CHL"], ["PER"]) in typed
