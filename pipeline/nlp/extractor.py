@@ -173,7 +173,9 @@ class EventExtractor:
     def _sentence(
         self, sdoc: Doc, offset: int, raw: str, state: ArticleState, ents: dict[str, set[str]]
     ) -> list[Mention]:
-        amentions = actor_mentions(sdoc, state, self.gaz, self.selector.actor_matcher)
+        amentions = actor_mentions(
+            sdoc, state, self.gaz, self.selector.actor_matcher, self.lex.words.non_state_name_heads
+        )
         self._collect_entities(sdoc, amentions, ents)
         triggers = find_triggers(sdoc, self.lex)
         acts = speech_acts(sdoc, self.speech)

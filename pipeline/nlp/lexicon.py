@@ -137,6 +137,8 @@ class Words:
     proposal_verbs: frozenset[str]
     reported_future_verbs: frozenset[str]
     role_nouns: frozenset[str]
+    non_state_name_heads: frozenset[str]
+    habitual_adverbs: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
 
     @classmethod

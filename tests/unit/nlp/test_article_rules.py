@@ -211,3 +211,25 @@ def test_a_participle_carries_a_verbal_act_of_the_same_subject(
         extractor, "Chile issued a statement on Monday, blaming Peru for the border clashes."
     )
     assert ("ACCUSE", ["CHL"], ["PER"]) in typed
+
+
+def test_a_name_that_merely_contains_a_state_is_not_that_state(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Peruvian Airlines on Monday criticized Chile's new airport fees.")
+    assert all("PER" not in e["actors"] for e in res["events"])
+    res = _result(extractor, "Vietnam on Monday accused the Philippines of provocations.")
+    assert res["events"][0]["actors"] == ["VNM"]
+    res = _result(extractor, "Vietnam protested new patrols in the South China Sea on Monday.")
+    assert all("CHN" not in e["actors"] + e["recipients"] for e in res["events"])
+
+
+def test_a_routine_denial_is_background(extractor: EventExtractor) -> None:
+    res = _result(extractor, "Chile routinely rejects Peru's proposals on fishing quotas.")
+    assert res["events"] == [] and res["background_events"]
+
+
+def test_rejecting_an_allegation_is_a_counter_accusation(extractor: EventExtractor) -> None:
+    assert ("ACCUSE", ["CHL"], ["PER"]) in _typed(
+        extractor, "Chile on Tuesday rejected Peru's allegations about the border incident."
+    )
