@@ -35,11 +35,13 @@ from pipeline.nlp.officials import Officials, PersonInfo
 from pipeline.nlp.places import (
     OCCASION_SPAN,
     choose_date,
+    future_weekday,
     governing_date,
     ner_place,
     normalize_occasion,
     occasion,
     paragraph_dates,
+    sentence_place,
 )
 from pipeline.nlp.speech import SpeechAct, SpeechRules, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
@@ -262,6 +264,7 @@ class EventExtractor:
         words = self.lex.words
         chosen = choose_date(sdoc, dates, act.anchor, None, -1, words)
         fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
+        chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own
         chosen = chosen or governing_date(state.dates, offset)
         evid = Evidence(
@@ -356,8 +359,12 @@ class EventExtractor:
             and place.country not in recip_codes
         ):
             recip_codes.append(place.country)  # "lifted the curfew in Montenegro": the target
+        place_text = roles.place_text
+        if place is None:
+            place, place_text = sentence_place(sdoc, amentions, self.gaz, words)
         chosen = choose_date(sdoc, dates, anchor, nominal, occ_start, words)
         fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
+        chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own
         chosen = chosen or governing_date(state.dates, offset)
         persons = [p for p in uniq_persons(person_list) if p.role != "spokesperson"]
@@ -371,7 +378,7 @@ class EventExtractor:
             recipients=recip_codes,
             persons=persons,
             place=place,
-            place_text=roles.place_text,
+            place_text=place_text,
             date=chosen,
             factuality=fact,
             occasion=None,

@@ -233,3 +233,17 @@ def test_rejecting_an_allegation_is_a_counter_accusation(extractor: EventExtract
     assert ("ACCUSE", ["CHL"], ["PER"]) in _typed(
         extractor, "Chile on Tuesday rejected Peru's allegations about the border incident."
     )
+
+
+def test_a_future_event_on_a_weekday_is_the_coming_one(extractor: EventExtractor) -> None:
+    # published Friday 2024-02-23: "on Wednesday" of a future meeting is 2024-02-28
+    evs = _events(extractor, "Chile and Peru will hold talks in Lima on Wednesday.")
+    assert evs[0]["factuality"] == "future" and evs[0]["date"] == "2024-02-28"
+
+
+def test_the_sentence_place_is_the_event_place_when_its_clause_names_none(
+    extractor: EventExtractor,
+) -> None:
+    text = "Chile, speaking at a press conference on Thursday in Lima, condemned Peru."
+    evs = [e for e in _events(extractor, text) if e["recipients"] == ["PER"]]
+    assert evs and (evs[0]["location"] or {}).get("place") == "Lima"
