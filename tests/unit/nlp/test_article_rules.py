@@ -247,3 +247,13 @@ def test_the_sentence_place_is_the_event_place_when_its_clause_names_none(
     text = "Chile, speaking at a press conference on Thursday in Lima, condemned Peru."
     evs = [e for e in _events(extractor, text) if e["recipients"] == ["PER"]]
     assert evs and (evs[0]["location"] or {}).get("place") == "Lima"
+
+
+def test_one_happening_told_twice_is_one_event(extractor: EventExtractor) -> None:
+    text = (
+        "Chile condemned Peru on Monday. "
+        "The Chilean government condemned Peru and Bolivia on Monday over the border raids."
+    )
+    acc = [e for e in _result(extractor, text)["events"] if e["type"] == "ACCUSE"]
+    assert len(acc) == 1 and acc[0]["actors"] == ["CHL"]
+    assert set(acc[0]["recipients"]) == {"PER", "BOL"}
