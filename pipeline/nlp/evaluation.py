@@ -32,7 +32,6 @@ CODE_FIX = {
     "ROM": "ROU",
     "ZAI": "COD",
     "BUL": "BGR",
-    "KOS": "XKX",
     "DEN": "DNK",
     "GER": "DEU",
     "CAN": "CAN",

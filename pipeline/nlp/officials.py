@@ -1,6 +1,7 @@
-"""Named officials: a curated date-bounded dictionary plus roles learned from the text itself
-("U.S. Secretary of State Antony Blinken", "Cho Tae-yul, South Korea's foreign minister",
-"his Japanese and South Korean counterparts, Yoko Kamikawa and Cho Tae Yul")."""
+"""Named officials: the date-bounded dictionaries (:mod:`pipeline.nlp.actors_dictionary`) plus
+roles learned from the text itself ("U.S. Secretary of State Antony Blinken", "Cho Tae-yul, South
+Korea's foreign minister", "his Japanese and South Korean counterparts, Yoko Kamikawa and Cho Tae
+Yul"). Former officials and candidates are persons without a state: they are not actors."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name
 from pipeline.nlp.gazetteer import Gazetteer, load_yaml_mapping
+
+__all__ = ["Official", "Officials", "PersonInfo", "norm_name"]
 
 _NAME_TOKEN = r"(?:[A-Z][a-zA-Z'\u00C0-\u024F]+(?:-[A-Za-z\u00C0-\u024F]+)?|[A-Z]\.)"
 _NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
@@ -41,30 +44,6 @@ _STOP = {
 }
 
 
-def norm_name(name: str) -> str:
-    """Key for name comparison: case-, hyphen- and space-insensitive."""
-    return re.sub(r"[\s\-\.]+", "", name).lower()
-
-
-@dataclass(frozen=True, slots=True)
-class Official:
-    """A dictionary entry."""
-
-    name: str
-    country: str
-    roles: tuple[tuple[str, date | None, date | None], ...]
-    aliases: tuple[str, ...] = ()
-
-    def role_on(self, when: date | None) -> str | None:
-        """The role held on a date (the latest-starting role when no date is known)."""
-        if when is None:
-            return self.roles[0][0] if self.roles else None
-        for role, start, end in self.roles:
-            if (start is None or start <= when) and (end is None or when <= end):
-                return role
-        return None
-
-
 @dataclass(slots=True)
 class PersonInfo:
     """A person as learned within one article."""
@@ -76,12 +55,13 @@ class PersonInfo:
     surname_keys: set[str] = field(default_factory=set)
 
 
-def _d(v: Any) -> date | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, date):
-        return v
-    return date.fromisoformat(str(v))
+#: words before a title that make its holder no (longer an) official: "former President X",
+#: "presidential candidate X", "ex-Prime Minister X", "the late King X"
+_NOT_OFFICIAL = re.compile(
+    r"(?:\b(?:former|ex|late|then-former|onetime|one-time|erstwhile|outgoing-turned)[\s\-]+"
+    r"(?:[A-Z][\w.]*\s+){0,2}$)|(?:\bcandidates?\s+$)",
+    re.I,
+)
 
 
 class Officials:
@@ -89,15 +69,7 @@ class Officials:
 
     def __init__(self, dictionaries_dir: Path, nlp_dir: Path, gazetteer: Gazetteer) -> None:
         self.gaz = gazetteer
-        data = load_yaml_mapping(dictionaries_dir / "officials.yaml")
-        self.by_key: dict[str, Official] = {}
-        for o in data.get("officials") or []:
-            roles = tuple(
-                (r["role"], _d(r.get("from")), _d(r.get("to"))) for r in o.get("roles") or []
-            )
-            off = Official(o["name"], o["country"], roles, tuple(o.get("aliases") or ()))
-            for n in (off.name, *off.aliases):
-                self.by_key[norm_name(n)] = off
+        self.index = OfficialsIndex(dictionaries_dir)
         rdata = load_yaml_mapping(nlp_dir / "roles.yaml")
         self.title_to_role: dict[str, str] = {}
         for role, titles in (rdata.get("roles") or {}).items():
@@ -108,10 +80,6 @@ class Officials:
         }
         self.country_titles: dict[str, dict[str, str]] = rdata.get("country_titles") or {}
         self.family_first: set[str] = set(rdata.get("family_name_first") or [])
-        names = sorted({n for o in self.by_key.values() for n in (o.name, *o.aliases)}, key=len)
-        self._dict_names = re.compile(
-            r"\b(?:" + "|".join(re.escape(n) for n in reversed(names)) + r")\b"
-        )
         titles = sorted(self.title_to_role, key=len, reverse=True)
         title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
         self._title_name = re.compile(rf"\b(?P<title>(?i:{title_alt}))\s+(?P<name>{_NAME})")
@@ -126,18 +94,12 @@ class Officials:
         )
 
     # ---- dictionary
-    def lookup(self, name: str) -> Official | None:
-        """Dictionary entry for a full name or alias, or for a surname no other entry shares."""
-        hit = self.by_key.get(norm_name(name))
-        if hit is None and " " not in name.strip():
-            cands = {
-                o.name: o
-                for o in self.by_key.values()
-                if norm_name(o.name.split()[-1]) == norm_name(name)
-            }
-            if len(cands) == 1:
-                hit = next(iter(cands.values()))
-        return hit
+    def lookup(
+        self, name: str, when: date | None = None, country: str | None = None
+    ) -> Official | None:
+        """Dictionary entry for a full name or alias, or for a surname only one entry in office
+        on ``when`` has; ``country`` (known from the text) rules out namesakes elsewhere."""
+        return self.index.lookup(name, when, country)
 
     def role_title(self, role: str | None, country: str | None) -> str | None:
         """Country-specific name of an office (a U.S. "foreign minister" is secretary of state)."""
@@ -178,19 +140,28 @@ class Officials:
     def learn(self, text: str, when: date | None) -> list[PersonInfo]:
         """Persons named with a title or apposition anywhere in the text, in order of appearance."""
         found: list[tuple[int, PersonInfo]] = []
+        former: set[str] = set()
 
         def add(pos: int, name: str | None, country: str | None, role: str | None) -> None:
             if not name or self.gaz.actor(name) is not None or len(name) < 3:
                 return
-            off = self.lookup(name)
-            if off:
-                name, country = off.name, country or off.country
+            off = self.lookup(name, when, country)
+            if off and (country is None or off.country == country):
+                # the text's own spelling of a full name ("Erdoğan"), else the dictionary's
+                if " " not in name.strip() or norm_name(name) not in {
+                    norm_name(n) for n in (off.name, *off.aliases)
+                }:
+                    name = off.name
+                country = country or off.country
+            else:
+                off = None
+            if _NOT_OFFICIAL.search(text[max(0, pos - 40) : pos]):
+                former.add(norm_name(name))
             found.append((pos, PersonInfo(name, country, role, off)))
 
-        for m in self._dict_names.finditer(text):  # curated officials named without a title
-            off = self.lookup(m.group(0))
-            if off is not None:
-                add(m.start(), off.name, off.country, off.role_on(when))
+        for pos, surface, off in self.index.find(text, when):  # named without a title
+            if self.gaz.actor(surface) is None:
+                add(pos, surface, off.country, off.role_on(when))
         for m in self._title_name.finditer(text):
             title = m.group("title")
             if title[0].islower() and title.lower() not in (
@@ -245,6 +216,8 @@ class Officials:
                 merged[k] = p
         out = list(merged.values())
         for p in out:
+            if norm_name(p.name) in former:  # not an official now: no state, no office
+                p.country, p.official = None, None
             if p.official:
                 dict_role = p.official.role_on(when)
                 if dict_role:
