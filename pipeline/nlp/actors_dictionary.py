@@ -144,9 +144,7 @@ class OfficialsIndex:
             self.by_surname.setdefault(norm_name(words[-1]), []).append(off)
 
     @staticmethod
-    def _pick(
-        cands: list[Official], when: date | None, country: str | None
-    ) -> Official | None:
+    def _pick(cands: list[Official], when: date | None, country: str | None) -> Official | None:
         """The one candidate consistent with the date and country; None when ambiguous."""
         if country:
             cands = [o for o in cands if o.country == country]
