@@ -1,4 +1,4 @@
-"""Trigger lexicon and ontology tables loaded from ``config/nlp``."""
+"""Trigger lexicon, word lists, typing rules and ontology tables loaded from ``config/nlp``."""
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ def inflections(lemma: str) -> set[str]:
 class VerbRule:
     """One verb trigger rule (see config/nlp/triggers.yaml)."""
 
+    name: str
     lemmas: frozenset[str]
     type: str
     mode: str | None = None
@@ -109,6 +110,75 @@ class TypeInfo:
         return self.cameo
 
 
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Closed word lists of config/nlp/words.yaml (one attribute per list)."""
+
+    topic_preps: frozenset[str]
+    locative_preps: frozenset[str]
+    place_nouns: frozenset[str]
+    group_nouns: frozenset[str]
+    speech_verbs: frozenset[str]
+    reiterate_verbs: frozenset[str]
+    demand_nouns: frozenset[str]
+    military_nouns: frozenset[str]
+    host_objects: frozenset[str]
+    generic_agents: frozenset[str]
+    pronoun_person: frozenset[str]
+    pronoun_group: frozenset[str]
+    coref_nouns: frozenset[str]
+    plan_verbs: frozenset[str]
+    proposal_verbs: frozenset[str]
+    reported_future_verbs: frozenset[str]
+    contexts: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def load(cls, path: Path) -> Words:
+        """Read the lists; a missing list is an error naming it."""
+        raw = load_yaml_mapping(path)
+        lists = {}
+        for name in cls.__slots__:  # type: ignore[attr-defined]
+            if name == "contexts":
+                continue
+            if name not in raw:
+                raise ValueError(f"{path}: word list {name!r} is missing")
+            lists[name] = _fs(raw[name])
+        contexts = {str(k): tuple(str(w).lower() for w in v) for k, v in raw["contexts"].items()}
+        return cls(contexts=contexts, **lists)
+
+
+@dataclass(frozen=True, slots=True)
+class TypingRule:
+    """One named retyping rule of config/nlp/typing.yaml."""
+
+    name: str
+    set_type: str
+    set_mode: str | None = None
+    types: frozenset[str] = frozenset()
+    types_not: frozenset[str] = frozenset()
+    mode: str | None = None
+    factuality: frozenset[str] = frozenset()
+    quad: frozenset[int] = frozenset()
+    min_actors: int = 0
+    clause: str | None = None
+
+    @classmethod
+    def from_dict(cls, r: dict[str, Any]) -> TypingRule:
+        """From one YAML entry."""
+        when = r.get("when") or {}
+        return cls(
+            name=str(r["name"]),
+            set_type=str(r["set"]["type"]),
+            set_mode=r["set"].get("mode"),
+            types=frozenset(when.get("type") or ()),
+            types_not=frozenset(when.get("type_not") or ()),
+            mode=when.get("mode"),
+            factuality=frozenset(when.get("factuality") or ()),
+            quad=frozenset(int(q) for q in when.get("quad") or ()),
+            min_actors=int(when.get("min_actors") or 0),
+            clause=when.get("clause"),
+        )
+
 
 def _fs(v: Any) -> frozenset[str]:
     if not v:
@@ -125,6 +195,7 @@ class Lexicon:
         trig = load_yaml_mapping(nlp_dir / "triggers.yaml")
         rules = [
             VerbRule(
+                name=str(r["name"]),
                 lemmas=_fs(r["lemma"]),
                 type=r["type"],
                 mode=r.get("mode"),
@@ -149,9 +220,11 @@ class Lexicon:
         for typ, spec in (trig.get("nouns") or {}).items():
             for lem in spec.get("lemmas") or []:
                 self.nouns[lem.lower()] = (typ, _fs(spec.get("support_verbs")))
-        self.future_markers = _fs(trig.get("future_markers"))
-        self.hypothetical_markers = _fs(trig.get("hypothetical_markers"))
-        self.negation_markers = _fs(trig.get("negation_markers"))
+        self.words = Words.load(nlp_dir / "words.yaml")
+        self.typing_rules = [
+            TypingRule.from_dict(r)
+            for r in (load_yaml_mapping(nlp_dir / "typing.yaml").get("rules") or [])
+        ]
         onto = load_yaml_mapping(nlp_dir / "ontology.yaml")
         self.types: dict[str, TypeInfo] = {
             name: TypeInfo(

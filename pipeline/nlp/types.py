@@ -93,6 +93,11 @@ class ExtractedEvent:
     actor_sectors: tuple[str, ...] = ()
     quotes: tuple[Quote, ...] = ()
     mentions: tuple[Evidence, ...] = ()
+    #: the trigger rule that made the event, then any typing rules that retyped it
+    #: ("reject-refuse/refused-cooperation-is-reject"): a wrong event leads to its rule
+    rule: str = ""
+    #: specific international bodies among the participants ("UNICEF" behind the code "UNO")
+    bodies: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly the event schema of the ``communique extract`` output line."""
@@ -114,6 +119,8 @@ class ExtractedEvent:
             "evidence": self.evidence.to_dict(),
             "confidence": self.confidence,
             "extractor_version": self.extractor_version,
+            "rule": self.rule,
+            "bodies": list(self.bodies),
         }
 
     def to_index_dict(self) -> dict[str, Any]:
