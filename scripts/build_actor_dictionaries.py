@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -269,6 +271,7 @@ def officials(
 ) -> list[str]:
     """TSV rows of persons with a kept office."""
     rows: dict[str, str] = {}
+    clash: set[str] = set()
     for e in entries:
         if not e.names or not _is_person(e.names[0], agents, gaz):
             continue
@@ -306,9 +309,12 @@ def officials(
         key = fold(name)
         if key in rows:
             stats["duplicate"] += 1
+            if rows[key].split("\t")[1] != country:
+                clash.add(key)  # one name, two states (a monarch of several realms): neither
             continue
         rows[key] = "\t".join((name, country, "|".join(dict.fromkeys(aliases)), spans))
-    return list(rows.values())
+    stats["ambiguous_country"] += len(clash)
+    return [row for key, row in rows.items() if key not in clash]
 
 
 def bodies(
@@ -325,7 +331,8 @@ def bodies(
         if d is None:
             stats["odd_characters"] += 1
             return
-        rows.setdefault(fold(d), "\t".join((d, code, body, kind)))
+        d = d.removeprefix("The ")  # "the" is not part of the name; the gazetteer strips it
+        rows.setdefault(fold(d), "\t".join((d, code, body.removeprefix("The "), kind)))
 
     for e in international:
         codes = [c for c, *_ in e.codes]
@@ -388,7 +395,10 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     args = ap.parse_args()
     d = args.shared / DICTS
-    gaz = Gazetteer(OUT)
+    with tempfile.TemporaryDirectory() as tmp:  # states and bodies of the curated tables only,
+        for f in OUT.glob("*.yaml"):  # so a rerun does not depend on its previous output
+            shutil.copy(f, Path(tmp) / f.name)
+        gaz = Gazetteer(Path(tmp))
     agents = agent_words(args.shared / "corpus/ngec/PLOVER_agents.txt") | agent_words(
         d / "Phoenix.agents.txt"
     )

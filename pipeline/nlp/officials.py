@@ -15,9 +15,14 @@ from pipeline.nlp.gazetteer import Gazetteer, load_yaml_mapping
 
 __all__ = ["Official", "Officials", "PersonInfo", "norm_name"]
 
-_NAME_TOKEN = r"(?:[A-Z][a-zA-Z'\u00C0-\u024F]+(?:-[A-Za-z\u00C0-\u024F]+)?|[A-Z]\.)"
-_NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
-_NAME_MULTI = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}"
+_NAME_TOKEN = (
+    r"(?:(?:(?:al|el|ad|as|ash|an|ar|at)-)?[A-Z][a-zA-Z'\u00C0-\u024F]+"
+    r"(?:-[A-Za-z\u00C0-\u024F]+)?|[A-Z]\.)"
+)
+# "Mohammed bin Salman", "Ursula von der Leyen": lower-case particles inside a name
+_GLUE = r"\s+(?:(?:bin|ibn|bint|de|da|del|dos|van|von|der)\s+){0,2}"
+_NAME = rf"{_NAME_TOKEN}(?:{_GLUE}{_NAME_TOKEN}){{0,3}}"
+_NAME_MULTI = rf"{_NAME_TOKEN}(?:{_GLUE}{_NAME_TOKEN}){{1,3}}"
 # words that end a name run even though capitalized
 _STOP = {
     "On",
@@ -64,6 +69,15 @@ _NOT_OFFICIAL = re.compile(
 )
 
 
+#: lower-case titles that announce a name without a state before them
+_LOWER_TITLES = {"spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "leader"}
+#: a state or body word (or its possessive) right before a title: "Niger's president X"
+_ACTOR_JUST_BEFORE = re.compile(r"(?:[A-Z][\w.\-]*(?:'s|\u2019s)?|[A-Z]{2,}\)?)\s+$")
+_OF_ACTOR = re.compile(r"\s+of\s+(?:the\s+)?([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,2})")
+#: second words of two-word portfolios ("Minister of Foreign Trade X")
+_PORTFOLIO_TAIL = {"Affairs", "Relations", "Trade", "Security", "Development", "Cooperation"}
+
+
 class Officials:
     """Dictionary of officials and the title vocabulary."""
 
@@ -71,10 +85,12 @@ class Officials:
         self.gaz = gazetteer
         self.index = OfficialsIndex(dictionaries_dir)
         rdata = load_yaml_mapping(nlp_dir / "roles.yaml")
+        extra = load_yaml_mapping(dictionaries_dir / "titles.yaml")
         self.title_to_role: dict[str, str] = {}
-        for role, titles in (rdata.get("roles") or {}).items():
-            for t in titles:
-                self.title_to_role.setdefault(t.lower(), role)
+        for table in (rdata, extra):
+            for role, titles in (table.get("roles") or {}).items():
+                for t in titles:
+                    self.title_to_role.setdefault(t.lower(), role)
         self.counterpart = {
             k: set(v) for k, v in (rdata.get("counterpart_equivalents") or {}).items()
         }
@@ -87,6 +103,15 @@ class Officials:
             rf"(?P<name>{_NAME_MULTI}),\s+(?P<mid>(?:the\s+)?[^,;.]{{0,40}}?)\b(?P<title>(?i:{title_alt}))\b",
         )
         self._title_appos = re.compile(rf"\b(?P<title>(?i:{title_alt})),\s+(?P<name>{_NAME_MULTI})")
+        of_actor = r"(?:\s+of\s+(?:the\s+)?(?P<{}>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?))?"
+        self._plural = re.compile(
+            rf"\b(?P<title>(?i:{title_alt}))s\s+(?P<n1>{_NAME}){of_actor.format('c1')}"
+            rf",?\s+and\s+(?P<n2>{_NAME}){of_actor.format('c2')}"
+        )
+        self._title_compl = re.compile(
+            r"\b(?P<title>Ambassador|Envoy|Minister|Secretary|Representative|Commissioner)"
+            rf"\s+(?P<prep>to|of|for)\s+(?:the\s+)?(?P<rest>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,6}})"
+        )
         self._counterparts = re.compile(
             rf"\b(?:his|her|their)\s+(?P<c1>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?)"
             rf"(?:\s+and\s+(?P<c2>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?))?\s+counterparts?,?\s+"
@@ -117,7 +142,7 @@ class Officials:
                 for j in range(len(words), i, -1):
                     cand = " ".join(words[i:j]).removesuffix("'s").rstrip("'")
                     a = self.gaz.actor(cand)
-                    if (a and not self.gaz.is_igo(a.code)) or (a and a.code in ("UNO",)):
+                    if a is not None:  # a state, or a body: its officials carry its code
                         pos = m.start() + len(" ".join(words[:j]))
                         if best is None or pos >= best[0]:
                             best = (pos, a.code)
@@ -138,58 +163,96 @@ class Officials:
 
     # ---- learning from text
     def learn(self, text: str, when: date | None) -> list[PersonInfo]:
-        """Persons named with a title or apposition anywhere in the text, in order of appearance."""
-        found: list[tuple[int, PersonInfo]] = []
-        former: set[str] = set()
-
-        def add(pos: int, name: str | None, country: str | None, role: str | None) -> None:
-            if not name or self.gaz.actor(name) is not None or len(name) < 3:
-                return
-            off = self.lookup(name, when, country)
-            if off and (country is None or off.country == country):
-                # the text's own spelling of a full name ("Erdoğan"), else the dictionary's
-                if " " not in name.strip() or norm_name(name) not in {
-                    norm_name(n) for n in (off.name, *off.aliases)
-                }:
-                    name = off.name
-                country = country or off.country
-            else:
-                off = None
-            if _NOT_OFFICIAL.search(text[max(0, pos - 40) : pos]):
-                former.add(norm_name(name))
-            found.append((pos, PersonInfo(name, country, role, off)))
-
+        """Persons named with a title or apposition anywhere in the text, or officials of the
+        dictionaries in office on ``when``, in order of appearance."""
+        found = _Found(self, text, when)
         for pos, surface, off in self.index.find(text, when):  # named without a title
             if self.gaz.actor(surface) is None:
-                add(pos, surface, off.country, off.role_on(when))
+                found.add(pos, surface, off.country, off.role_on(when))
+        self._learn_titles(text, found)
+        self._learn_appositions(text, found)
+        self._learn_counterparts(text, found)
+        return found.persons(self.family_first)
+
+    def _role(self, title: str) -> str | None:
+        return self.title_to_role.get(re.sub(r"\s+", " ", title.lower()))
+
+    def _country_after(self, text: str, end: int) -> str | None:
+        """State or body of "X of Nigeria" / "X of NATO" right after a name."""
+        m = _OF_ACTOR.match(text, end)
+        a = self.gaz.actor(m.group(1)) if m else None
+        return a.code if a else None
+
+    def _learn_titles(self, text: str, found: _Found) -> None:
+        """ "Foreign Minister X", "Niger's president X", "Presidents X of A and Y of B",
+        "Ambassador to Germany X", "Minister of Information X"."""
         for m in self._title_name.finditer(text):
             title = m.group("title")
-            if title[0].islower() and title.lower() not in (
-                "spokesman",
-                "spokeswoman",
-                "spokesperson",
-                "ambassador",
-                "envoy",
-                "leader",
-            ):
+            if self.gaz.actor(m.group(0)) is not None:  # "General Assembly"
                 continue
-            name = self._clean_name(m.group("name"))
-            role = self.title_to_role.get(re.sub(r"\s+", " ", title.lower()))
             country = self._country_before(text, m.start())
-            add(m.start("name"), name, country, role)
+            if title[0].islower() and title.lower() not in _LOWER_TITLES:
+                # a lower-case title only right after a state or body ("Niger's president")
+                if not _ACTOR_JUST_BEFORE.search(text[: m.start()]):
+                    continue
+                country = self._country_before(text, m.start(), window=30)
+                if country is None:
+                    continue
+            name = self._clean_name(m.group("name"))
+            country = country or self._country_after(text, m.end("name"))
+            found.add(m.start("name"), name, country, self._role(title))
+        for m in self._plural.finditer(text):
+            role = self._role(m.group("title"))
+            before = self._country_before(text, m.start())
+            for n, c in (("n1", "c1"), ("n2", "c2")):
+                a = self.gaz.actor(m.group(c)) if m.group(c) else None
+                name = self._clean_name(m.group(n))
+                found.add(m.start(n), name, a.code if a else before, role)
+        for m in self._title_compl.finditer(text):
+            self._title_complement(text, m, found)
+
+    def _title_complement(self, text: str, m: re.Match[str], found: _Found) -> None:
+        words = m.group("rest").split()
+        title, prep = m.group("title"), m.group("prep").lower()
+        for k in range(1, min(4, len(words))):
+            if f"{title} {prep} {' '.join(words[:k])}".lower() in self.title_to_role:
+                return  # a title of its own ("Minister of Foreign Affairs"): matched above
+        k = 1
+        if prep == "to":  # "Ambassador to Germany X": the state hosting the ambassador
+            k = next(
+                (
+                    i
+                    for i in range(1, min(4, len(words) - 1))
+                    if self.gaz.actor(" ".join(words[:i]))
+                ),
+                0,
+            )
+            role = self._role(title)
+        else:  # "Minister of Information X": the portfolio names the role
+            if len(words) > 3 and words[1] in _PORTFOLIO_TAIL:
+                k = 2
+            role = f"{' '.join(words[:k]).lower()} {self._role(title) or title.lower()}"
+        name = self._clean_name(" ".join(words[k:]))
+        if k == 0 or not name or len(name.split()) < 2:
+            return
+        found.add(m.start("rest"), name, self._country_before(text, m.start()), role)
+
+    def _learn_appositions(self, text: str, found: _Found) -> None:
+        """ "X, South Korea's foreign minister" and "the foreign minister, X"."""
         for m in self._name_appos.finditer(text):
             name = self._clean_name(m.group("name"))
-            role = self.title_to_role.get(re.sub(r"\s+", " ", m.group("title").lower()))
             country = self._country_before(text, m.start("title"), window=len(m.group("mid")) + 2)
             if country:
-                add(m.start("name"), name, country, role)
+                found.add(m.start("name"), name, country, self._role(m.group("title")))
         for m in self._title_appos.finditer(text):
             name = self._clean_name(m.group("name"))
-            role = self.title_to_role.get(re.sub(r"\s+", " ", m.group("title").lower()))
-            add(m.start("name"), name, self._country_before(text, m.start(), window=60), role)
+            country = self._country_before(text, m.start(), window=60)
+            found.add(m.start("name"), name, country, self._role(m.group("title")))
+
+    def _learn_counterparts(self, text: str, found: _Found) -> None:
+        """ "his US and Japanese counterparts, A and B": the office of the closest titled person."""
         for m in self._counterparts.finditer(text):
-            # role of the person whose counterparts these are: the closest titled person before
-            prior = [p for pos, p in found if pos < m.start() and p.role]
+            prior = [p for pos, p in found.items if pos < m.start() and p.role]
             base = prior[-1].role if prior else None
             canon = next((k for k, v in self.counterpart.items() if base in v), base)
             pairs = [(m.group("c1"), m.group("n1")), (m.group("c2"), m.group("n2"))]
@@ -200,32 +263,62 @@ class Officials:
                     continue
                 a = self.gaz.actor(ctext) if ctext else None
                 country = a.code if a else None
-                add(
+                found.add(
                     m.start("n1"), self._clean_name(ntext), country, self.role_title(canon, country)
                 )
-        found.sort(key=lambda x: x[0])
-        # merge duplicates: same normalized name; keep the first non-null country/role
+
+
+class _Found:
+    """Persons collected from one text; merged by normalized name at the end."""
+
+    def __init__(self, officials: Officials, text: str, when: date | None) -> None:
+        self.o, self.text, self.when = officials, text, when
+        self.items: list[tuple[int, PersonInfo]] = []
+        self.former: set[str] = set()
+
+    def add(self, pos: int, name: str | None, country: str | None, role: str | None) -> None:
+        """One sighting; the dictionary canonicalizes the name when state and date agree."""
+        if not name or len(name) < 3 or self.o.gaz.actor(name) is not None:
+            return
+        off = self.o.lookup(name, self.when, country)
+        if off and (country is None or off.country == country):
+            # the text's own spelling of a full name ("Erdoğan"), else the dictionary's
+            if " " not in name.strip() or norm_name(name) not in {
+                norm_name(n) for n in (off.name, *off.aliases)
+            }:
+                name = off.name
+            country = country or off.country
+        else:
+            off = None
+        if _NOT_OFFICIAL.search(self.text[max(0, pos - 40) : pos]):
+            self.former.add(norm_name(name))
+        self.items.append((pos, PersonInfo(name, country, role, off)))
+
+    def persons(self, family_first: set[str]) -> list[PersonInfo]:
+        """Merged persons in order of first mention; the first known state and role win."""
+        self.items.sort(key=lambda x: x[0])
         merged: dict[str, PersonInfo] = {}
-        for _, p in found:
+        for _, p in self.items:
             k = norm_name(p.name)
             if k in merged:
                 q = merged[k]
                 q.country = q.country or p.country
                 q.role = q.role or p.role
+                q.official = q.official or p.official
             else:
                 merged[k] = p
         out = list(merged.values())
         for p in out:
-            if norm_name(p.name) in former:  # not an official now: no state, no office
+            if norm_name(p.name) in self.former:  # not an official now: no state, no office
                 p.country, p.official = None, None
             if p.official:
-                dict_role = p.official.role_on(when)
+                dict_role = p.official.role_on(self.when)
                 if dict_role:
                     p.role = dict_role
             words = p.name.replace("-", " ").split()
             if words:
-                fam = words[0] if p.country in self.family_first else words[-1]
+                fam = words[0] if p.country in family_first else words[-1]
                 p.surname_keys = {fam}
-                if p.country in self.family_first and "-" in p.name:
+                if p.country in family_first and "-" in p.name:
                     p.surname_keys.add(p.name.split()[0])
         return out
