@@ -28,6 +28,7 @@ _PARTICLE = r"(?:al|el|bin|ibn|bint|de|da|del|der|van|von|la|le|du|dos|das|di|y)
 #: "Abdel Fattah el-Sisi", "Ursula von der Leyen")
 _RUN = re.compile(rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD})*")
 _MAX_WORDS = 6
+_PREFIX = 5
 _FOLD = re.compile(r"[\s\-.'\u2019]+")
 
 
@@ -96,6 +97,9 @@ class OfficialsIndex:
         self.by_surname: dict[str, list[Official]] = {}
         #: one-word keys the dictionaries list as names on their own ("Putin", "Merkel")
         self.single: set[str] = set()
+        #: key prefixes: a run position whose words start no key is skipped without building
+        #: its n-grams (keys ignore spaces, so "Abdrabbuh" must reach "Abd Rabbuh")
+        self.prefixes: set[str] = set()
         self.skipped = 0
         data = load_yaml_mapping(dictionaries_dir / "officials.yaml")
         for o in data.get("officials") or []:
@@ -137,6 +141,7 @@ class OfficialsIndex:
             bucket = self.by_key.setdefault(k, [])
             if off not in bucket:
                 bucket.append(off)
+            self.prefixes.add(k[:_PREFIX])
             if " " not in n.strip():
                 self.single.add(k)
         words = off.name.replace("-", " ").split()
@@ -178,6 +183,10 @@ class OfficialsIndex:
             i = 0
             while i < len(words):
                 step = 1
+                head = norm_name("".join(w for _, w in words[i : i + 3]))[:_PREFIX]
+                if not any(head[:n] in self.prefixes for n in (_PREFIX, 4, 3)):
+                    i += 1  # (keys shorter than the prefix are their own prefix)
+                    continue
                 for j in range(min(len(words), i + _MAX_WORDS), i, -1):
                     surface = " ".join(w for _, w in words[i:j])
                     surface = re.sub(r"(?:'s|\u2019s|[.,;:])$", "", surface)

@@ -6,6 +6,7 @@ Yul"). Former officials and candidates are persons without a state: they are not
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -70,6 +71,7 @@ _NOT_OFFICIAL = re.compile(
 
 
 #: lower-case titles that announce a name without a state before them
+_WORD = re.compile(r"[\w\-]+")
 _LOWER_TITLES = {"spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "leader"}
 #: a state or body word (or its possessive) right before a title: "Niger's president X"
 _ACTOR_JUST_BEFORE = re.compile(r"(?:[A-Z][\w.\-]*(?:'s|\u2019s)?|[A-Z]{2,}\)?)\s+$")
@@ -98,6 +100,9 @@ class Officials:
         self.family_first: set[str] = set(rdata.get("family_name_first") or [])
         titles = sorted(self.title_to_role, key=len, reverse=True)
         title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
+        # first words of the titles: the title patterns are only tried where one starts (a
+        # 100-way case-insensitive alternation at every word boundary costs ~2 ms an article)
+        self._title_first = {t.split()[0].rstrip(".") for t in titles}
         self._title_name = re.compile(rf"\b(?P<title>(?i:{title_alt}))\s+(?P<name>{_NAME})")
         self._name_appos = re.compile(
             rf"(?P<name>{_NAME_MULTI}),\s+(?P<mid>(?:the\s+)?[^,;.]{{0,40}}?)\b(?P<title>(?i:{title_alt}))\b",
@@ -174,6 +179,10 @@ class Officials:
         self._learn_counterparts(text, found)
         return found.persons(self.family_first)
 
+    def _title_starts(self, text: str) -> list[int]:
+        """Offsets of words that can begin a title."""
+        return [m.start() for m in _WORD.finditer(text) if m.group(0).lower() in self._title_first]
+
     def _role(self, title: str) -> str | None:
         return self.title_to_role.get(re.sub(r"\s+", " ", title.lower()))
 
@@ -186,7 +195,8 @@ class Officials:
     def _learn_titles(self, text: str, found: _Found) -> None:
         """ "Foreign Minister X", "Niger's president X", "Presidents X of A and Y of B",
         "Ambassador to Germany X", "Minister of Information X"."""
-        for m in self._title_name.finditer(text):
+        starts = self._title_starts(text)
+        for m in _scan(self._title_name, text, starts):
             title = m.group("title")
             if self.gaz.actor(m.group(0)) is not None:  # "General Assembly"
                 continue
@@ -201,7 +211,7 @@ class Officials:
             name = self._clean_name(m.group("name"))
             country = country or self._country_after(text, m.end("name"))
             found.add(m.start("name"), name, country, self._role(title))
-        for m in self._plural.finditer(text):
+        for m in _scan(self._plural, text, starts):
             role = self._role(m.group("title"))
             before = self._country_before(text, m.start())
             for n, c in (("n1", "c1"), ("n2", "c2")):
@@ -244,7 +254,7 @@ class Officials:
             country = self._country_before(text, m.start("title"), window=len(m.group("mid")) + 2)
             if country:
                 found.add(m.start("name"), name, country, self._role(m.group("title")))
-        for m in self._title_appos.finditer(text):
+        for m in _scan(self._title_appos, text, self._title_starts(text)):
             name = self._clean_name(m.group("name"))
             country = self._country_before(text, m.start(), window=60)
             found.add(m.start("name"), name, country, self._role(m.group("title")))
@@ -266,6 +276,18 @@ class Officials:
                 found.add(
                     m.start("n1"), self._clean_name(ntext), country, self.role_title(canon, country)
                 )
+
+
+def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """Non-overlapping matches of ``rx`` anchored at ``starts`` (like ``finditer``, faster)."""
+    end = -1
+    for pos in starts:
+        if pos < end:
+            continue
+        m = rx.match(text, pos)
+        if m is not None:
+            end = m.end()
+            yield m
 
 
 class _Found:
