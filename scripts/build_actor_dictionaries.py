@@ -206,7 +206,7 @@ def display(name: str, *, acronyms: bool = True) -> str | None:
     if not text or not _OK_NAME.match(text) or not any(ch.isalpha() for ch in text):
         return None
     raw = text.split()
-    if acronyms and len(raw) == 1 and "-" not in text and (len(text) <= 5 or "." in text):
+    if acronyms and len(raw) == 1 and "-" not in text and (len(text) <= 6 or "." in text):
         return text.upper()  # an acronym: IAEA, U.N.
     words = []
     for i, w in enumerate(raw):
@@ -382,7 +382,7 @@ def _group_name_ok(name: str) -> bool:
     words = name.split()
     if len(words) > 1:
         return True
-    return (name.isupper() and len(name) >= 3) or "-" in name
+    return (name.isupper() and 3 <= len(name) <= 5) or "-" in name  # "FARC", not "TIGERS"
 
 
 def _looks_like_person(e: Entry) -> bool:

@@ -181,7 +181,12 @@ class Officials:
 
     def _title_starts(self, text: str) -> list[int]:
         """Offsets of words that can begin a title."""
-        return [m.start() for m in _WORD.finditer(text) if m.group(0).lower() in self._title_first]
+        first = self._title_first
+        return [
+            m.start()
+            for m in _WORD.finditer(text)
+            if m.group(0).lower() in first or m.group(0).lower().removesuffix("s") in first
+        ]
 
     def _role(self, title: str) -> str | None:
         return self.title_to_role.get(re.sub(r"\s+", " ", title.lower()))
