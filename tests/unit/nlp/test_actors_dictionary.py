@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipeline.nlp.actors_dictionary import OfficialsIndex, norm_name
+from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.gazetteer import GROUP, Gazetteer
 from pipeline.nlp.officials import Officials
+from pipeline.nlp.types import ArticleInput
 from scripts.build_actor_dictionaries import display, parse
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
@@ -189,3 +192,24 @@ def test_conversion_reads_tabari_entries(tmp_path: Path) -> None:
     assert display("ORGANIZATION_OF_AMERICAN_STATES") == "Organization of American States"
     assert display("UNICEF_") == "UNICEF"
     assert display("BAD{NAME}") is None
+
+
+def _events(ex: EventExtractor, text: str) -> list[dict[str, Any]]:
+    out = ex.extract(ArticleInput("t", text, published=date(2024, 2, 23))).to_dict()
+    return list(out["events"])
+
+
+def test_extractor_codes_groups_metonyms_and_skips_names_containing_a_state(
+    extractor: EventExtractor,
+) -> None:
+    ev = _events(extractor, "The Houthis fired missiles at Saudi Arabia on Monday.")[0]
+    assert (ev["actors"], ev["recipients"], ev["bodies"]) == (["YEM"], ["SAU"], ["Houthis"])
+    ev = _events(extractor, "The Kremlin accused Washington of meddling on Tuesday.")[0]
+    assert (ev["actors"], ev["recipients"]) == (["RUS"], ["USA"])
+    for ev in _events(extractor, "Korean Air criticized Japan on Monday."):
+        assert "KOR" not in ev["actors"] + ev["recipients"]
+
+
+def test_extractor_gives_former_officials_no_state(extractor: EventExtractor) -> None:
+    for ev in _events(extractor, "Former President Barack Obama criticized Russia on Monday."):
+        assert "USA" not in ev["actors"] + ev["recipients"]
