@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 
 from pipeline.nlp.gazetteer import Gazetteer
-from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.lexicon import Lexicon, inflections
 from pipeline.nlp.text import chunks
 
 #: sectors whose bare noun ("the government of Sindh") can stand in for an actor
@@ -31,9 +31,20 @@ def boilerplate_start(text: str) -> re.Match[str] | None:
 class SentenceSelector:
     """Splits an article into sentences and flags those with a trigger form and an actor."""
 
-    def __init__(self, cheap: Language, gaz: Gazetteer, lex: Lexicon, chunk_chars: int) -> None:
+    def __init__(
+        self,
+        cheap: Language,
+        gaz: Gazetteer,
+        lex: Lexicon,
+        chunk_chars: int,
+        speech_verbs: frozenset[str] = frozenset(),
+    ) -> None:
         self.cheap = cheap
         self.lex = lex
+        #: trigger forms plus speech verbs ("said", "according"): reported speech is an event
+        self.forms = (
+            lex.trigger_forms | {f for v in speech_verbs for f in inflections(v)} | {"according"}
+        )
         self.chunk_chars = chunk_chars
         self.actor_matcher = PhraseMatcher(cheap.vocab, attr="ORTH")
         patterns = list(cheap.tokenizer.pipe(list(gaz.actors)))
@@ -46,7 +57,7 @@ class SentenceSelector:
     def sentences(self, text: str, hints: set[str]) -> list[tuple[int, int, bool]]:
         """(start, end, worth_parsing) for every sentence, from tokenizer + sentencizer only."""
         out: list[tuple[int, int, bool]] = []
-        forms = self.lex.trigger_forms
+        forms = self.forms
         for off, piece in chunks(text, self.chunk_chars):
             for para in re.finditer(r"[^\n]+", piece):
                 pdoc = self.cheap(para.group(0))

@@ -10,6 +10,7 @@ from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention, ArticleState, Mention
 from pipeline.nlp.officials import PersonInfo
 
+_FIRST_PERSON = ("i", "we", "me", "us")
 _DEFINITE = ("the", "this", "that", "their", "its")
 _MEETING_KINDS = ("three-way", "trilateral", "two-way", "bilateral")
 
@@ -26,6 +27,8 @@ def resolve_subject(
     if subj is None:
         return [], False
     low = subj.lower_
+    if low in _FIRST_PERSON and subj.i in state.speaker_of:
+        return list(state.speaker_of[subj.i]), False  # "we" inside what X said is X
     before = [am.person for am in amentions if am.person and am.end <= subj.i]
     ref = before[-1] if before else state.last_person
     if low in words.pronoun_person and ref and ref.country:

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from pipeline.models import Note
 from pipeline.nlp import CODE_VERSION, DEFAULT_CONFIG_DIR, EXTRACTOR_VERSION, extractor_version
 from pipeline.nlp.actors import actor_mentions, update_last_person
-from pipeline.nlp.arguments import assign_roles
+from pipeline.nlp.arguments import assign_roles, locative
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import meeting_in_focus, resolve_subject, update_focus
@@ -31,8 +31,9 @@ from pipeline.nlp.factuality import dated_factuality, factuality
 from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, as_date, uniq, uniq_persons
-from pipeline.nlp.officials import Officials
+from pipeline.nlp.officials import Officials, PersonInfo
 from pipeline.nlp.places import OCCASION_SPAN, choose_date, ner_place, normalize_occasion, occasion
+from pipeline.nlp.speech import SpeechAct, SpeechRules, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.triggers import Trigger, find_triggers, select_triggers
 from pipeline.nlp.types import (
@@ -52,6 +53,8 @@ __all__ = [
     "ExtractionResult",
 ]
 
+#: factualities of events reported as news; the others go to ``background_events``
+NEWS_FACTUALITY = ("asserted", "future")
 _QUOTE = r"\"([^\"]{15,})\""
 
 
@@ -80,11 +83,12 @@ class EventExtractor:
         cheap.add_pipe("sentencizer")
         self.gaz = Gazetteer(cfg / "dictionaries")
         self.lex = Lexicon(cfg / "nlp")
+        self.speech = SpeechRules(cfg / "nlp" / "speech.yaml")
         self.officials = Officials(cfg / "dictionaries", cfg / "nlp", self.gaz)
         self.max_chars = max_chars
         self.cascade = cascade
         self.selector = SentenceSelector(
-            cheap, self.gaz, self.lex, min(chunk_chars, self.nlp.max_length - 1)
+            cheap, self.gaz, self.lex, min(chunk_chars, self.nlp.max_length - 1), self.speech.verbs
         )
 
     # ------------------------------------------------------------------ public
@@ -120,10 +124,15 @@ class EventExtractor:
                 notes.append(
                     Note("sentence_failed", f"{type(exc).__name__} at {start}: {exc}"[:300], "nlp")
                 )
-        out_events = tuple(finalize(m, self.lex, self.gaz, self.version) for m in merge(mentions))
-        diplomatic = any(international(e.actors, e.recipients, self.gaz) for e in out_events)
+        final = [finalize(m, self.lex, self.gaz, self.version) for m in merge(mentions)]
+        news = tuple(e for e in final if e.factuality in NEWS_FACTUALITY)
+        background = tuple(e for e in final if e.factuality not in NEWS_FACTUALITY)
+        # only events reported as news make an article diplomatic (the guide's scope)
+        diplomatic = any(international(e.actors, e.recipients, self.gaz) for e in news)
         entities = Entities(**{k: tuple(sorted(v)) for k, v in ents.items()})
-        return ExtractionResult(doc_input.id, diplomatic, out_events, tuple(notes), entities)
+        return ExtractionResult(
+            doc_input.id, diplomatic, news, tuple(notes), entities, background_events=background
+        )
 
     def _usable_text(self, doc_input: ArticleInput, notes: list[Note]) -> str | None:
         """Cleaned, capped text without trailing link lists; None (with a Note) when unusable."""
@@ -158,19 +167,116 @@ class EventExtractor:
         amentions = actor_mentions(sdoc, state, self.gaz, self.selector.actor_matcher)
         self._collect_entities(sdoc, amentions, ents)
         triggers = find_triggers(sdoc, self.lex)
-        if not triggers:
+        acts = speech_acts(sdoc, self.speech)
+        if not triggers and not acts:
             update_last_person(amentions, state)
             return []
         dates = find_dates(raw, state.pub)
         occ = occasion(raw)
+        speakers = self._speakers(sdoc, acts, amentions, state)
+        state.speaker_of = {i: codes for act, (codes, _) in speakers.items() for i in act.content}
         out: list[Mention] = []
+        anchored: list[tuple[Token, Mention]] = []
         for trig in select_triggers(triggers):
             m = self._build(sdoc, offset, raw, trig, amentions, state, dates, occ)
             if m is not None:
                 out.append(m)
+                anchored.append((trig.anchor, m))
+        trigger_anchors = {t.anchor.i for t in triggers}
+        for act, (codes, persons) in speakers.items():
+            if act.anchor.i in trigger_anchors or any(
+                a.i in act.content and set(codes) <= set(m.actors) for a, m in anchored
+            ):
+                continue  # the content's own event (or the speech verb's) already stands
+            m = self._speech(sdoc, offset, raw, act, codes, persons, amentions, state, dates)
+            if m is not None:
+                out.append(m)
+        state.speaker_of = {}
         update_last_person(amentions, state)
         update_focus(out, state)
         return out
+
+    def _speakers(
+        self,
+        sdoc: Doc,
+        acts: list[SpeechAct],
+        amentions: list[ActorMention],
+        state: ArticleState,
+    ) -> dict[SpeechAct, tuple[list[str], list[PersonInfo]]]:
+        """The speaker codes (and persons) of each speech act that has a resolvable speaker."""
+        out: dict[SpeechAct, tuple[list[str], list[PersonInfo]]] = {}
+        for act in acts:
+            named = [am for am in amentions if am.start in act.speaker]
+            codes = uniq([am.code for am in named if am.code])
+            persons = [am.person for am in named if am.person]
+            if not codes:
+                root = min((sdoc[i] for i in act.speaker), key=lambda t: t.i)
+                head = next(
+                    (sdoc[i] for i in act.speaker if sdoc[i].head.i not in act.speaker), root
+                )
+                codes, _ = resolve_subject(head, amentions, state, self.lex.words, persons)
+            if codes:
+                out[act] = (codes, persons)
+        return out
+
+    def _speech(
+        self,
+        sdoc: Doc,
+        offset: int,
+        raw: str,
+        act: SpeechAct,
+        codes: list[str],
+        persons: list[PersonInfo],
+        amentions: list[ActorMention],
+        state: ArticleState,
+        dates: list[DateMention],
+    ) -> Mention | None:
+        """The verbal event of a speech act whose content names another state or body."""
+        # states named in the content, not as a place ("children in Sudan")
+        recips = uniq(
+            [
+                am.code
+                for am in amentions
+                if am.start in act.content
+                and am.code
+                and locative(sdoc[am.start : am.end].root, self.lex.words) is None
+            ]
+        )
+        recips = [c for c in recips if c not in codes]
+        if not recips:
+            return None
+        rule = self.speech.classify(sdoc, act.content)
+        if rule is None:
+            return None
+        words = self.lex.words
+        chosen = choose_date(sdoc, dates, act.anchor, None, -1, words)
+        fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
+        evid = Evidence(
+            raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
+        )
+        m = Mention(
+            type=rule.type,
+            mode=rule.mode,
+            actors=list(codes),
+            recipients=recips,
+            persons=[p for p in uniq_persons(persons) if p.role != "spokesperson"],
+            place=None,
+            place_text=None,
+            date=chosen,
+            factuality=fact,
+            occasion=None,
+            evidence=evid,
+            rule=rule.name,
+            bodies=uniq(
+                [am.body or "" for am in amentions if am.start in act.content | act.speaker]
+            ),
+        )
+        m.members.append(evid)
+        low = raw.lower()
+        m.contexts = {c for c, ws in words.contexts.items() if any(w in low for w in ws)}
+        speaker = next((p.name for p in persons), None)
+        m.quotes = [Quote(q.group(1), speaker) for q in re.finditer(_QUOTE, raw)]
+        return m
 
     def _collect_entities(
         self, sdoc: Doc, amentions: list[ActorMention], ents: dict[str, set[str]]

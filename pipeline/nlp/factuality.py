@@ -4,6 +4,7 @@ then from the event date against the publication date."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 from spacy.tokens import Token
@@ -11,8 +12,9 @@ from spacy.tokens import Token
 from pipeline.nlp.dates import DateMention
 from pipeline.nlp.lexicon import Words
 
-#: an asserted event dated more than this before publication is background
-HISTORICAL_DAYS = 14
+#: an asserted event dated more than this before publication is background (the guide: news
+#: is what happened within about a month before publication)
+HISTORICAL_DAYS = 31
 
 
 def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
@@ -35,15 +37,17 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
                 return "hypothetical"
             if c.dep_ == "mark" and lem in ("if", "unless"):
                 return "hypothetical"
-    for t in toks[1:]:
+    for prev, t in itertools.pairwise(toks):
         lem = t.lemma_.lower()
-        if lem in words.plan_verbs:
+        # a coordinated verb ("is considering sanctions and warned") does not govern the trigger
+        governs = prev.dep_ != "conj"
+        if governs and lem in words.plan_verbs:
             return "future"
         if any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in t.children):
             return "future" if not any(c.dep_ == "neg" for c in t.children) else "negated"
         if any(c.dep_ == "neg" for c in t.children):
             return "negated"
-        if lem in words.proposal_verbs:
+        if governs and lem in words.proposal_verbs:
             return "hypothetical"
     if nominal is not None:
         for c in nominal.children:
@@ -53,7 +57,21 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
                 return "future"
     if anchor.tag_ == "VBD" and any(c.lower_ == "had" and c.dep_ == "aux" for c in anchor.children):
         return "historical"
+    if habitual(anchor):
+        return "historical"
     return "asserted"
+
+
+def habitual(anchor: Token) -> bool:
+    """A long-standing state rather than news: the perfect progressive ("has been attacking")
+    or a "since ..." span ("have fought since 2011")."""
+    auxes = [c.lower_ for c in anchor.children if c.dep_ == "aux"]
+    if anchor.tag_ == "VBG" and "been" in auxes and any(a in ("has", "have", "had") for a in auxes):
+        return True
+    return any(
+        c.dep_ == "prep" and c.lower_ == "since" and any(g.dep_ == "pobj" for g in c.children)
+        for c in anchor.children
+    )
 
 
 def reported(t: Token, words: Words) -> bool:

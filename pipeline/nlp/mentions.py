@@ -66,6 +66,8 @@ class ArticleState:
     surnames: dict[str, PersonInfo]
     last_person: PersonInfo | None = None
     focus: list[str] = field(default_factory=list)
+    #: within the sentence being read: token index inside reported content -> speaker codes
+    speaker_of: dict[int, list[str]] = field(default_factory=dict)
 
 
 def as_date(v: date | datetime | str | None) -> date | None:

@@ -28,7 +28,12 @@ def find_triggers(sdoc: Doc, lex: Lexicon) -> list[Trigger]:
     found: list[Trigger] = []
     for tok in sdoc:
         lem = tok.lemma_.lower()
-        if lem not in lex.conditional and lem not in lex.bare and lem not in lex.nouns:
+        if (
+            lem not in lex.conditional
+            and lem not in lex.bare
+            and lem not in lex.nouns
+            and (lem not in lex.cameo_bare)
+        ):
             lem = lex.form_to_lemma.get(tok.lower_, lem)  # lemmatizer slips: "staged" -> "stag"
         if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT"):
             rule = match_rule(tok, lem, lex)
@@ -150,7 +155,10 @@ def match_rule(tok: Token, lem: str, lex: Lexicon) -> VerbRule | None:
     for rule in lex.bare.get(lem, []):
         if _bare_ok(rule, children, objs, preps, lex.words):
             return rule
-    return None
+    for rule in lex.cameo_conditional.get(lem, []):
+        if rule.obj & obj_lemmas:
+            return rule
+    return next(iter(lex.cameo_bare.get(lem, [])), None)
 
 
 def _bare_ok(

@@ -161,6 +161,9 @@ class ExtractionResult:
     events: tuple[ExtractedEvent, ...] = ()
     notes: tuple[Note, ...] = ()
     entities: Entities = field(default_factory=Entities)
+    #: events the article mentions but does not report as news (historical, negated,
+    #: hypothetical): kept apart from ``events`` so nothing is thrown away
+    background_events: tuple[ExtractedEvent, ...] = ()
 
     def to_dict(self, *, with_notes: bool = True) -> dict[str, Any]:
         """The output line of ``communique extract`` (``notes`` is an extra key)."""
@@ -168,6 +171,7 @@ class ExtractionResult:
             "id": self.id,
             "diplomatic": self.diplomatic,
             "events": [e.to_dict() for e in self.events],
+            "background_events": [e.to_dict() for e in self.background_events],
         }
         if with_notes:
             out["notes"] = [

@@ -20,8 +20,10 @@ def _unless_clause(anchor: Token) -> bool:
 
 
 def _clause_holds(
-    clause: str, anchor: Token, vrule: VerbRule | None, actors: list[ActorMention]
+    clause: str, m: Mention, anchor: Token, vrule: VerbRule | None, actors: list[ActorMention]
 ) -> bool:
+    if clause == "foreign_recipient":
+        return any(r not in m.actors for r in m.recipients) and bool(m.actors)
     if clause == "unless_clause":
         return _unless_clause(anchor)
     if clause == "no_state_actor":
@@ -41,11 +43,13 @@ def _holds(
     vrule: VerbRule | None,
     actors: list[ActorMention],
 ) -> bool:
+    if r.triggers and m.rule.split("/")[0] not in r.triggers:
+        return False
     if r.types and m.type not in r.types:
         return False
     if r.types_not and m.type in r.types_not:
         return False
-    if r.mode is not None and m.mode != r.mode:
+    if r.modes and m.mode not in r.modes:
         return False
     if r.factuality and m.factuality not in r.factuality:
         return False
@@ -53,7 +57,7 @@ def _holds(
         return False
     if len(m.actors) < r.min_actors:
         return False
-    return r.clause is None or _clause_holds(r.clause, anchor, vrule, actors)
+    return r.clause is None or _clause_holds(r.clause, m, anchor, vrule, actors)
 
 
 def apply_typing(
@@ -67,4 +71,5 @@ def apply_typing(
     for r in lex.typing_rules:
         if _holds(r, m, lex, anchor, vrule, actors):
             m.type, m.mode = r.set_type, r.set_mode
+            m.factuality = r.set_factuality or m.factuality
             m.rule = f"{m.rule}/{r.name}"
