@@ -32,13 +32,17 @@ _PREFIX = 5
 _FOLD = re.compile(r"[\s\-.'\u2019]+")
 
 
+def plain(text: str) -> str:
+    """``text`` without accents ("Erdoğan" -> "Erdogan"); ASCII passes through untouched."""
+    if text.isascii():
+        return text
+    s = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in s if not unicodedata.combining(ch)).replace("ı", "i")
+
+
 def norm_name(name: str) -> str:
     """Key for name comparison: case-, accent-, hyphen-, dot- and space-insensitive."""
-    s = name
-    if not s.isascii():
-        s = unicodedata.normalize("NFKD", s)
-        s = "".join(ch for ch in s if not unicodedata.combining(ch)).replace("ı", "i")
-    return _FOLD.sub("", s).lower()
+    return _FOLD.sub("", plain(name)).lower()
 
 
 @dataclass(frozen=True, slots=True)

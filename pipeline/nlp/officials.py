@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name
+from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name, plain
 from pipeline.nlp.gazetteer import Gazetteer, load_yaml_mapping
 
 __all__ = ["Official", "Officials", "PersonInfo", "norm_name"]
@@ -64,9 +64,8 @@ class PersonInfo:
 #: words before a title that make its holder no (longer an) official: "former President X",
 #: "presidential candidate X", "ex-Prime Minister X", "the late King X"
 _NOT_OFFICIAL = re.compile(
-    r"(?:\b(?:former|ex|late|then-former|onetime|one-time|erstwhile|outgoing-turned)[\s\-]+"
-    r"(?:[A-Z][\w.]*\s+){0,2}$)|(?:\bcandidates?\s+$)",
-    re.I,
+    r"(?:\b(?i:former|ex|late|onetime|one-time|erstwhile)[\s\-]+"
+    r"(?:[A-Z][\w.\-]*\s+){0,3}$)|(?:\b(?i:candidates?)\s+$)"
 )
 
 
@@ -307,12 +306,16 @@ class _Found:
         """One sighting; the dictionary canonicalizes the name when state and date agree."""
         if not name or len(name) < 3 or self.o.gaz.actor(name) is not None:
             return
+        if country and self.o.gaz.is_igo(country):
+            # "at the UN, President Zelensky": a body named nearby, the dictionary knows his state
+            known = self.o.lookup(name, self.when)
+            if known is not None and not self.o.gaz.is_igo(known.country):
+                country = known.country
         off = self.o.lookup(name, self.when, country)
         if off and (country is None or off.country == country):
-            # the text's own spelling of a full name ("Erdoğan"), else the dictionary's
-            if " " not in name.strip() or norm_name(name) not in {
-                norm_name(n) for n in (off.name, *off.aliases)
-            }:
+            # the canonical name ("Volodymyr Zelensky" for "Zelenskyy"), with the text's
+            # diacritics when it writes the same name ("Erdoğan")
+            if plain(name).lower() != plain(off.name).lower():
                 name = off.name
             country = country or off.country
         else:
@@ -334,7 +337,7 @@ class _Found:
                 q.official = q.official or p.official
             else:
                 merged[k] = p
-        out = list(merged.values())
+        out = _fold_surnames(list(merged.values()))
         for p in out:
             if norm_name(p.name) in self.former:  # not an official now: no state, no office
                 p.country, p.official = None, None
@@ -342,10 +345,42 @@ class _Found:
                 dict_role = p.official.role_on(self.when)
                 if dict_role:
                     p.role = dict_role
-            words = p.name.replace("-", " ").split()
-            if words:
-                fam = words[0] if p.country in family_first else words[-1]
-                p.surname_keys = {fam}
-                if p.country in family_first and "-" in p.name:
-                    p.surname_keys.add(p.name.split()[0])
+            p.surname_keys = _surname_keys(p, family_first)
         return out
+
+
+def _surname_keys(p: PersonInfo, family_first: set[str]) -> set[str]:
+    """Forms a later bare mention may take: the family name as written, without accents, and
+    as the dictionary spells it ("Erdoğan", "Erdogan")."""
+    names = [p.name] + ([p.official.name] if p.official else [])
+    keys: set[str] = set()
+    for name in names:
+        words = name.replace("-", " ").split()
+        if not words:
+            continue
+        fam = words[0] if p.country in family_first else words[-1]
+        keys |= {fam, plain(fam)}
+        if p.country in family_first and "-" in name:
+            keys.add(name.split()[0])
+    return keys
+
+
+def _fold_surnames(persons: list[PersonInfo]) -> list[PersonInfo]:
+    """A one-word name that is the surname of a full name in the same article is that person
+    ("Zelensky" after "Volodymyr Zelensky"); the full name keeps its state when it has one."""
+    full: dict[str, PersonInfo] = {}
+    for p in persons:
+        words = p.name.split()
+        if len(words) > 1:
+            full.setdefault(norm_name(words[-1]), p)
+            full.setdefault(norm_name(words[0]), p)
+    out = []
+    for p in persons:
+        q = full.get(norm_name(p.name)) if " " not in p.name else None
+        if q is None:
+            out.append(p)
+            continue
+        q.country = q.country or p.country
+        q.role = q.role or p.role
+        q.official = q.official or p.official
+    return out
