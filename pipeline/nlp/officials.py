@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name, plain
-from pipeline.nlp.gazetteer import Gazetteer, load_yaml_mapping
+from pipeline.nlp.gazetteer import CAPITAL, Gazetteer, load_yaml_mapping
 
 __all__ = ["Official", "Officials", "PersonInfo", "norm_name"]
 
@@ -148,6 +148,8 @@ class Officials:
                     a = self.gaz.actor(cand)
                     if a is not None:  # a state, or a body: its officials carry its code
                         pos = m.start() + len(" ".join(words[:j]))
+                        if a.kind == CAPITAL and len(chunk) - pos > 3:
+                            break  # "for Beijing on Thursday, President X": a place, not his state
                         if best is None or pos >= best[0]:
                             best = (pos, a.code)
                         break
@@ -306,10 +308,11 @@ class _Found:
         """One sighting; the dictionary canonicalizes the name when state and date agree."""
         if not name or len(name) < 3 or self.o.gaz.actor(name) is not None:
             return
-        if country and self.o.gaz.is_igo(country):
-            # "at the UN, President Zelensky": a body named nearby, the dictionary knows his state
+        if country:
+            # the state read off the context ("at the UN, President Zelensky") yields to the
+            # dictionary's official in office under that name, when there is exactly one
             known = self.o.lookup(name, self.when)
-            if known is not None and not self.o.gaz.is_igo(known.country):
+            if known is not None and known.in_office(self.when) and known.country != country:
                 country = known.country
         off = self.o.lookup(name, self.when, country)
         if off and (country is None or off.country == country):
