@@ -122,6 +122,8 @@ _NOT_IGO = {
     "SAFERWORLD",
     "MAYORS_FOR_PEACE",
 }
+#: group acronyms that news text mostly uses for something else (the US EPA, frames per second)
+_OTHER_ACRONYMS = {"EPA", "FPS", "YOUTH", "ZERO"}
 _MONTHS = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
     re.I,
@@ -367,7 +369,7 @@ def bodies(
             continue  # regional or transnational (MEAREB, INTREB): no single state
         primary = display(e.names[0])
         for n in e.names:
-            d = display(n) or ""
+            d = (display(n) or "").removeprefix("The ")
             # "17 November", "Falcon": a date or a plain word is not a safe group name
             if primary and _group_name_ok(d):
                 put(n, iso, primary, "group")
@@ -382,6 +384,8 @@ def _group_name_ok(name: str) -> bool:
     words = name.split()
     if len(words) > 1:
         return True
+    if name in _OTHER_ACRONYMS:
+        return False
     return (name.isupper() and 3 <= len(name) <= 5) or "-" in name  # "FARC", not "TIGERS"
 
 
