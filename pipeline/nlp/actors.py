@@ -9,15 +9,20 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, Gazetteer
+from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, IGO, Gazetteer
 from pipeline.nlp.mentions import ActorMention, ArticleState
 from pipeline.nlp.officials import PersonInfo
 
 
 def actor_mentions(
-    sdoc: Doc, state: ArticleState, gaz: Gazetteer, matcher: PhraseMatcher
+    sdoc: Doc,
+    state: ArticleState,
+    gaz: Gazetteer,
+    matcher: PhraseMatcher,
+    heads: frozenset[str] = frozenset(),
 ) -> list[ActorMention]:
-    """Every actor named in the sentence, longest span first when they overlap."""
+    """Every actor named in the sentence, longest span first when they overlap. ``heads``:
+    name heads that make a following proper name not the state ("Airlines", "Sea")."""
     spans: list[Span] = []
     persons: dict[tuple[int, int], PersonInfo] = {}
     text = sdoc.text
@@ -52,6 +57,8 @@ def actor_mentions(
             and entry.kind in (COUNTRY, CAPITAL)
         ):
             continue
+        if entry.kind != IGO and _inside_name(sdoc, sp.end, heads):
+            continue  # "American Airlines", "South China Sea", "Russian Orthodox Church"
         sector = entry.sector or _sector(sp, gaz)
         out.append(
             ActorMention(
@@ -59,6 +66,16 @@ def actor_mentions(
             )
         )
     return out
+
+
+def _inside_name(sdoc: Doc, end: int, heads: frozenset[str]) -> bool:
+    """Whether the capitalised words right after a span end in a non-state name head."""
+    for tok in sdoc[end : end + 4]:
+        if not tok.text[:1].isupper():
+            return False
+        if tok.lower_ in heads:
+            return True
+    return False
 
 
 def _sector(sp: Span, gaz: Gazetteer) -> str | None:
@@ -84,3 +101,4 @@ def update_last_person(amentions: list[ActorMention], state: ArticleState) -> No
     ps = [am.person for am in amentions if am.person]
     if ps:
         state.last_person = ps[-1]
+        state.recent_persons.extend(ps)

@@ -75,6 +75,10 @@ def subject(anchor: Token) -> tuple[Token | None, bool]:
         for c in t.children:
             if c.dep_ in SUBJ_DEPS:
                 return c, c.dep_ == "nsubjpass"
+        if t.dep_ == "acl" and t.tag_ == "VBG" and t.head.dep_ in ("dobj", "attr", "pobj"):
+            # "posted a message blaming Iran": the poster blames, not the message
+            t = t.head.head
+            continue
         if t.dep_ in ("relcl", "acl") and t.head.i != t.i:
             return t.head, False
         if t.dep_ in _SUBJECT_CLIMB and t.head.i != t.i:

@@ -7,6 +7,7 @@ import re
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Span
 
 from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.lexicon import Lexicon, inflections
@@ -41,10 +42,8 @@ class SentenceSelector:
     ) -> None:
         self.cheap = cheap
         self.lex = lex
-        #: trigger forms plus speech verbs ("said", "according"): reported speech is an event
-        self.forms = (
-            lex.trigger_forms | {f for v in speech_verbs for f in inflections(v)} | {"according"}
-        )
+        #: speech verb forms ("said", "according"): reported speech is an event too
+        self.speech_forms = {f for v in speech_verbs for f in inflections(v)} | {"according"}
         self.chunk_chars = chunk_chars
         self.actor_matcher = PhraseMatcher(cheap.vocab, attr="ORTH")
         patterns = list(cheap.tokenizer.pipe(list(gaz.actors)))
@@ -57,7 +56,6 @@ class SentenceSelector:
     def sentences(self, text: str, hints: set[str]) -> list[tuple[int, int, bool]]:
         """(start, end, worth_parsing) for every sentence, from tokenizer + sentencizer only."""
         out: list[tuple[int, int, bool]] = []
-        forms = self.forms
         for off, piece in chunks(text, self.chunk_chars):
             for para in re.finditer(r"[^\n]+", piece):
                 pdoc = self.cheap(para.group(0))
@@ -67,14 +65,19 @@ class SentenceSelector:
                     s1 = off + para.start() + sent.end_char
                     if not sent.text.strip():
                         continue
-                    has_trigger = any(t.lower_ in forms for t in sent)
-                    has_actor = (
-                        any(sent.start <= a < sent.end for a in actor_starts)
-                        or any(t.text in hints or t.lower_ in self.agent_nouns for t in sent)
-                        if has_trigger
-                        else False
-                    )
-                    if s1 - s0 > MAX_SENTENCE_CHARS:
-                        has_trigger = False
-                    out.append((s0, s1, has_trigger and has_actor))
+                    worth = s1 - s0 <= MAX_SENTENCE_CHARS and self._worth(sent, actor_starts, hints)
+                    out.append((s0, s1, worth))
         return out
+
+    def _worth(self, sent: Span, actor_starts: list[int], hints: set[str]) -> bool:
+        """A trigger form and an actor; or a speech verb with a speaker and a counterpart
+        (two actors, or a known person and an actor): reported speech needs both."""
+        words = {t.lower_ for t in sent}
+        trigger = bool(words & self.lex.trigger_forms)
+        if not trigger and not words & self.speech_forms:
+            return False
+        actors = sum(1 for a in actor_starts if sent.start <= a < sent.end)
+        named = any(t.text in hints for t in sent)
+        if trigger:
+            return actors > 0 or named or bool(words & self.agent_nouns)
+        return actors >= 2 or (actors >= 1 and named)

@@ -21,7 +21,7 @@ def compatible(a: Mention, b: Mention) -> bool:
     no conflicting date or place country."""
     if a.type != b.type or a.factuality != b.factuality:
         return False
-    if a.participants() != b.participants() and not (b.coref or a.coref):
+    if a.participants() != b.participants() and not (b.coref or a.coref or _same_act(a, b)):
         return False
     if a.date and b.date and a.date.value != b.date.value:
         da, db = a.date.value or "", b.date.value or ""
@@ -34,6 +34,15 @@ def compatible(a: Mention, b: Mention) -> bool:
         and b.place.country
         and a.place.country != b.place.country
     )
+
+
+def _same_act(a: Mention, b: Mention) -> bool:
+    """The same actors acting on overlapping recipients, by the same officials (or none
+    named): one happening told twice ("condemned Iran", later "condemned Iran and Syria")."""
+    if set(a.actors) != set(b.actors) or not set(a.recipients) & set(b.recipients):
+        return False
+    pa, pb = {p.name for p in a.persons}, {p.name for p in b.persons}
+    return not (pa and pb and not pa & pb)
 
 
 def merge(mentions: list[Mention]) -> list[Mention]:

@@ -34,6 +34,10 @@ def resolve_subject(
     if low in words.pronoun_person and ref and ref.country:
         person_list.insert(0, ref)
         return [ref.country], False
+    described = _described_person(subj, amentions, state, words)
+    if described is not None and described.country:
+        person_list.insert(0, described)
+        return [described.country], False
     prev = [am for am in amentions if am.code and am.end <= subj.i and am.person is None]
     if low in ("it", "they", "we") and prev:
         return [prev[-1].code], False
@@ -44,6 +48,25 @@ def resolve_subject(
     ):
         return list(state.focus), True
     return [], False
+
+
+def _described_person(
+    subj: Token, amentions: list[ActorMention], state: ArticleState, words: Words
+) -> PersonInfo | None:
+    """ "the minister", "the president": the latest person named (in this sentence first)
+    whose role has that word; a plural or a named subject is not a description."""
+    lem = subj.lemma_.lower()
+    if lem not in words.role_nouns or subj.tag_ != "NN":
+        return None
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in subj.children):
+        return None
+    if any(t.pos_ == "PROPN" for t in subj.subtree) or any(c.dep_ == "conj" for c in subj.children):
+        return None  # named, or "the secretary and foreign ministers" (a group)
+    here = [am.person for am in amentions if am.person and am.end <= subj.i]
+    for p in [*reversed(here), *reversed(state.recent_persons)]:
+        if p.role and lem in p.role.split():
+            return p
+    return None
 
 
 def meeting_in_focus(

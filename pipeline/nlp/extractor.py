@@ -32,7 +32,17 @@ from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, as_date, uniq, uniq_persons
 from pipeline.nlp.officials import Officials, PersonInfo
-from pipeline.nlp.places import OCCASION_SPAN, choose_date, ner_place, normalize_occasion, occasion
+from pipeline.nlp.places import (
+    OCCASION_SPAN,
+    choose_date,
+    future_weekday,
+    governing_date,
+    ner_place,
+    normalize_occasion,
+    occasion,
+    paragraph_dates,
+    sentence_place,
+)
 from pipeline.nlp.speech import SpeechAct, SpeechRules, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.triggers import Trigger, find_triggers, select_triggers
@@ -106,6 +116,7 @@ class EventExtractor:
         sentences = self.selector.sentences(text, hints)
         candidates = [s for s in sentences if s[2]] if self.cascade else sentences
         state = ArticleState(pub, persons, {})
+        state.dates = paragraph_dates(text, pub)
         for p in persons:
             for k in p.surname_keys:
                 state.surnames.setdefault(k, p)
@@ -164,7 +175,9 @@ class EventExtractor:
     def _sentence(
         self, sdoc: Doc, offset: int, raw: str, state: ArticleState, ents: dict[str, set[str]]
     ) -> list[Mention]:
-        amentions = actor_mentions(sdoc, state, self.gaz, self.selector.actor_matcher)
+        amentions = actor_mentions(
+            sdoc, state, self.gaz, self.selector.actor_matcher, self.lex.words.non_state_name_heads
+        )
         self._collect_entities(sdoc, amentions, ents)
         triggers = find_triggers(sdoc, self.lex)
         acts = speech_acts(sdoc, self.speech)
@@ -251,6 +264,9 @@ class EventExtractor:
         words = self.lex.words
         chosen = choose_date(sdoc, dates, act.anchor, None, -1, words)
         fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
+        chosen = future_weekday(chosen, raw, fact)
+        # the paragraph's date dates the event but does not make it background on its own
+        chosen = chosen or governing_date(state.dates, offset)
         evid = Evidence(
             raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
         )
@@ -343,8 +359,14 @@ class EventExtractor:
             and place.country not in recip_codes
         ):
             recip_codes.append(place.country)  # "lifted the curfew in Montenegro": the target
+        place_text = roles.place_text
+        if place is None:
+            place, place_text = sentence_place(sdoc, amentions, self.gaz, words)
         chosen = choose_date(sdoc, dates, anchor, nominal, occ_start, words)
         fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
+        chosen = future_weekday(chosen, raw, fact)
+        # the paragraph's date dates the event but does not make it background on its own
+        chosen = chosen or governing_date(state.dates, offset)
         persons = [p for p in uniq_persons(person_list) if p.role != "spokesperson"]
         evid = Evidence(
             raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
@@ -356,7 +378,7 @@ class EventExtractor:
             recipients=recip_codes,
             persons=persons,
             place=place,
-            place_text=roles.place_text,
+            place_text=place_text,
             date=chosen,
             factuality=fact,
             occasion=None,

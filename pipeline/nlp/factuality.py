@@ -57,7 +57,9 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
                 return "future"
     if anchor.tag_ == "VBD" and any(c.lower_ == "had" and c.dep_ == "aux" for c in anchor.children):
         return "historical"
-    if habitual(anchor):
+    if habitual(anchor) or any(
+        c.dep_ == "advmod" and c.lower_ in words.habitual_adverbs for c in anchor.children
+    ):
         return "historical"
     return "asserted"
 

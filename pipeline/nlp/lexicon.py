@@ -136,6 +136,9 @@ class Words:
     plan_verbs: frozenset[str]
     proposal_verbs: frozenset[str]
     reported_future_verbs: frozenset[str]
+    role_nouns: frozenset[str]
+    non_state_name_heads: frozenset[str]
+    habitual_adverbs: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
 
     @classmethod

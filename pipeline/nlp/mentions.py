@@ -65,6 +65,10 @@ class ArticleState:
     persons: list[PersonInfo]
     surnames: dict[str, PersonInfo]
     last_person: PersonInfo | None = None
+    #: (paragraph start, start, date) of every resolved date mention of the article
+    dates: list[tuple[int, int, DateMention]] = field(default_factory=list)
+    #: persons in the order the article names them (latest last)
+    recent_persons: list[PersonInfo] = field(default_factory=list)
     focus: list[str] = field(default_factory=list)
     #: within the sentence being read: token index inside reported content -> speaker codes
     speaker_of: dict[int, list[str]] = field(default_factory=dict)

@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date, timedelta
 
 from spacy.tokens import Doc, Token
 
 from pipeline.nlp.arguments import Roles, belongs, excluded, locative
-from pipeline.nlp.dates import DateMention
-from pipeline.nlp.gazetteer import IGO, Gazetteer
+from pipeline.nlp.dates import DateMention, find_dates
+from pipeline.nlp.gazetteer import IGO, Gazetteer, PlaceEntry
 from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention
 from pipeline.nlp.officials import PersonInfo
@@ -109,6 +111,67 @@ def ner_place(
             ):
                 continue
             roles.place, roles.place_text = cand, ent.text.removeprefix("the ")
+
+
+def sentence_place(
+    sdoc: Doc, amentions: list[ActorMention], gaz: Gazetteer, words: Words
+) -> tuple[PlaceEntry | None, str | None]:
+    """The one place the sentence names after a locative preposition ("On Thursday in
+    Washington, X assured Y ..."), for an event whose own clause names none."""
+    found: dict[str, tuple[PlaceEntry, str]] = {}
+    for am in amentions:
+        tok = sdoc[am.start : am.end].root
+        if am.person is None and locative(tok, words) is not None and not excluded(tok, words):
+            cand = gaz.place(am.text)
+            if cand is not None:
+                found.setdefault(cand.name, (cand, am.text.removeprefix("the ")))
+    for ent in sdoc.ents:
+        if ent.label_ in ("GPE", "LOC", "FAC") and locative(ent.root, words) is not None:
+            cand = gaz.place(ent.text)
+            if cand is not None and not any(c.country == cand.country for c, _ in found.values()):
+                found.setdefault(cand.name, (cand, ent.text.removeprefix("the ")))
+    if len(found) != 1:
+        return None, None  # none, or several: which one is the event's is unclear
+    return next(iter(found.values()))
+
+
+def paragraph_dates(text: str, pub: date | None) -> list[tuple[int, int, DateMention]]:
+    """(paragraph start, absolute start, mention) of every resolved date of the article, for
+    events whose own clause has none: the governing date is the paragraph's latest before."""
+    out: list[tuple[int, int, DateMention]] = []
+    for para in re.finditer(r"[^\n]+", text):
+        for dm in find_dates(para.group(0), pub):
+            if dm.value is not None:
+                out.append((para.start(), para.start() + dm.start, dm))
+    return out
+
+
+def governing_date(context: list[tuple[int, int, DateMention]], offset: int) -> DateMention | None:
+    """The latest resolved date before ``offset`` in the same paragraph."""
+    best = None
+    para_start = max((p for p, _, _ in context if p <= offset), default=None)
+    for p, start, dm in context:
+        if p == para_start and start < offset:
+            best = dm
+    return best
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def future_weekday(chosen: DateMention | None, raw: str, fact: str) -> DateMention | None:
+    """ "will meet on Wednesday": a weekday of a future event is the coming one, not the last."""
+    if (
+        fact != "future"
+        or chosen is None
+        or chosen.precision != "day"
+        or chosen.relation != "past"
+        or raw[chosen.start : chosen.end].strip().lower() not in _WEEKDAYS
+        or chosen.value is None
+    ):
+        return chosen
+    later = date.fromisoformat(chosen.value) + timedelta(days=7)
+    return replace(chosen, value=later.isoformat(), relation="future")
 
 
 def choose_date(

@@ -11,6 +11,9 @@ from spacy.tokens import Doc, Token
 from pipeline.nlp.arguments import SUBJ_DEPS, is_military
 from pipeline.nlp.lexicon import Lexicon, VerbRule, Words
 
+#: types of verbal acts (statements, demands, promises), which participles can carry
+VERBAL = frozenset({"ACCUSE", "REQUEST", "REJECT", "SUPPORT", "AGREE", "THREATEN"})
+
 
 class Trigger(NamedTuple):
     """An event trigger: the clause it anchors on, the event noun when nominal, its rule."""
@@ -206,7 +209,10 @@ def select_triggers(triggers: list[Trigger]) -> list[Trigger]:
             (anchor.tag_ in ("VBG", "VBN") and anchor.dep_ != "relcl")
             or any(c.dep_ == "aux" and c.lower_ == "to" for c in anchor.children)
         )
-        if not dominated and not (nonfinite and trig.nominal is None):
+        # "..., blaming X", "committing to send troops": a participle adding a verbal act of
+        # the same subject is an event of its own
+        verbal = anchor.tag_ == "VBG" and anchor.dep_ in ("advcl", "acl") and trig.type in VERBAL
+        if not dominated and not (nonfinite and trig.nominal is None and not verbal):
             kept.append(trig)
     return [_compose(trig, triggers) for trig in kept]
 

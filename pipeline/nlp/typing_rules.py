@@ -9,6 +9,7 @@ from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, IGO
 from pipeline.nlp.lexicon import Lexicon, TypingRule, VerbRule
 from pipeline.nlp.mentions import ActorMention, Mention
 
+_ANNOUNCE = ("announce", "declare", "pledge", "promise")
 _STATE_KINDS = (COUNTRY, "body", CAPITAL, "person", IGO)
 
 
@@ -24,6 +25,8 @@ def _clause_holds(
 ) -> bool:
     if clause == "foreign_recipient":
         return any(r not in m.actors for r in m.recipients) and bool(m.actors)
+    if clause == "announced":
+        return anchor.lemma_.lower() in _ANNOUNCE
     if clause == "unless_clause":
         return _unless_clause(anchor)
     if clause == "no_state_actor":

@@ -146,3 +146,114 @@ def test_cameo_dictionary_parsing(tmp_path: Path) -> None:
     verbs, objects = parse(d)
     assert verbs == {"condemn": "111", "denounce": "112"}
     assert objects == {("halt", "aid"): "162", ("stop", "aid"): "162"}
+
+
+def test_a_definite_role_noun_is_the_latest_person_with_that_role(
+    extractor: EventExtractor,
+) -> None:
+    text = (
+        "Chilean Foreign Minister Ana Soto arrived in Lima on Monday. "
+        "The minister criticized Peru on Tuesday."
+    )
+    acc = [e for e in _events(extractor, text) if e["type"] == "ACCUSE"]
+    assert acc and acc[0]["actors"] == ["CHL"] and acc[0]["recipients"] == ["PER"]
+    assert [p["name"] for p in acc[0]["persons"]] == ["Ana Soto"]
+
+
+def test_an_undated_clause_takes_the_date_governing_its_paragraph(
+    extractor: EventExtractor,
+) -> None:
+    text = "On Monday, Chile and Peru met in Lima. Chile also signed a fishing treaty with Peru."
+    evs = _events(extractor, text)
+    signed = [e for e in evs if e["type"] == "SUPPORT"]
+    assert signed and signed[0]["date"] == "2024-02-19"
+    assert signed[0]["factuality"] == "asserted"
+
+
+def _typed(ex: EventExtractor, text: str) -> list[tuple[str, list[str], list[str]]]:
+    return [(e["type"], e["actors"], e["recipients"]) for e in _events(ex, text)]
+
+
+def test_an_announced_withdrawal_is_a_concession(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile on Monday announced a complete withdrawal from Peru.")
+    assert evs[0]["type"] == "CONCEDE"
+    assert evs[0]["rule"] == "noun-retreat/announced-withdrawal-noun-is-concession"
+
+
+def test_new_restrictions_on_another_state_are_a_sanction(extractor: EventExtractor) -> None:
+    assert ("SANCTION", ["CHL"], ["PER"]) in _typed(
+        extractor, "Chile on Friday announced new restrictions on flights to Peru."
+    )
+
+
+def test_seconding_a_proposal_is_support(extractor: EventExtractor) -> None:
+    assert ("SUPPORT", ["CHL"], ["PER"]) in _typed(
+        extractor, "Chile on Friday seconded Peru's proposal."
+    )
+
+
+def test_encouraging_someone_to_act_is_a_request(extractor: EventExtractor) -> None:
+    assert ("REQUEST", ["CHL"], ["PER"]) in _typed(
+        extractor, "Chile on Friday encouraged Peru to release the prisoners."
+    )
+
+
+def test_opposing_a_statement_is_disapproval(extractor: EventExtractor) -> None:
+    assert ("ACCUSE", ["CHL"], ["PER"]) in _typed(
+        extractor, "Chile on Friday opposed Peru's statement."
+    )
+
+
+def test_a_participle_carries_a_verbal_act_of_the_same_subject(
+    extractor: EventExtractor,
+) -> None:
+    typed = _typed(
+        extractor, "Chile issued a statement on Monday, blaming Peru for the border clashes."
+    )
+    assert ("ACCUSE", ["CHL"], ["PER"]) in typed
+
+
+def test_a_name_that_merely_contains_a_state_is_not_that_state(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Peruvian Airlines on Monday criticized Chile's new airport fees.")
+    assert all("PER" not in e["actors"] for e in res["events"])
+    res = _result(extractor, "Vietnam on Monday accused the Philippines of provocations.")
+    assert res["events"][0]["actors"] == ["VNM"]
+    res = _result(extractor, "Vietnam protested new patrols in the South China Sea on Monday.")
+    assert all("CHN" not in e["actors"] + e["recipients"] for e in res["events"])
+
+
+def test_a_routine_denial_is_background(extractor: EventExtractor) -> None:
+    res = _result(extractor, "Chile routinely rejects Peru's proposals on fishing quotas.")
+    assert res["events"] == [] and res["background_events"]
+
+
+def test_rejecting_an_allegation_is_a_counter_accusation(extractor: EventExtractor) -> None:
+    assert ("ACCUSE", ["CHL"], ["PER"]) in _typed(
+        extractor, "Chile on Tuesday rejected Peru's allegations about the border incident."
+    )
+
+
+def test_a_future_event_on_a_weekday_is_the_coming_one(extractor: EventExtractor) -> None:
+    # published Friday 2024-02-23: "on Wednesday" of a future meeting is 2024-02-28
+    evs = _events(extractor, "Chile and Peru will hold talks in Lima on Wednesday.")
+    assert evs[0]["factuality"] == "future" and evs[0]["date"] == "2024-02-28"
+
+
+def test_the_sentence_place_is_the_event_place_when_its_clause_names_none(
+    extractor: EventExtractor,
+) -> None:
+    text = "Chile, speaking at a press conference on Thursday in Lima, condemned Peru."
+    evs = [e for e in _events(extractor, text) if e["recipients"] == ["PER"]]
+    assert evs and (evs[0]["location"] or {}).get("place") == "Lima"
+
+
+def test_one_happening_told_twice_is_one_event(extractor: EventExtractor) -> None:
+    text = (
+        "Chile condemned Peru on Monday. "
+        "The Chilean government condemned Peru and Bolivia on Monday over the border raids."
+    )
+    acc = [e for e in _result(extractor, text)["events"] if e["type"] == "ACCUSE"]
+    assert len(acc) == 1 and acc[0]["actors"] == ["CHL"]
+    assert set(acc[0]["recipients"]) == {"PER", "BOL"}

@@ -56,12 +56,12 @@ def test_constructor_takes_a_loaded_pipeline(extractor: EventExtractor) -> None:
 
 
 def test_event_carries_trigger_and_typing_rule_names(extractor: EventExtractor) -> None:
-    text = "The leaders of China and Brazil will meet in Beijing next month."
+    text = "Chile did not support Peru's proposal on Monday."
     ev = extractor.extract(ArticleInput("t", text, published=PUB)).to_dict()["events"][0]
-    assert ev["type"] == "AGREE"
+    assert ev["type"] == "REJECT"
     trigger, typing = ev["rule"].split("/")
     names = {r.name for rs in extractor.lex.bare.values() for r in rs}
-    assert trigger in names and extractor.lex.bare["meet"][0].name == trigger
+    assert trigger in names and extractor.lex.bare["support"][0].name == trigger
     assert typing in {r.name for r in extractor.lex.typing_rules}
 
 
