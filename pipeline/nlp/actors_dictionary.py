@@ -166,18 +166,28 @@ class OfficialsIndex:
         return active[0]
 
     def lookup(
-        self, name: str, when: date | None = None, country: str | None = None
+        self,
+        name: str,
+        when: date | None = None,
+        country: str | None = None,
+        role: str | None = None,
     ) -> Official | None:
-        """Entry for a full name or alias, or for a surname only one in-office entry has."""
+        """Entry for a full name or alias, or for a surname only one in-office entry has.
+
+        ``role`` is the title the text gives ("President Bush"): when nobody with that surname
+        is in office on ``when`` (a wrong or missing date), the one curated entry that ever held
+        the role is taken, since the text itself says the person holds it."""
         key = norm_name(name)
         hit = self._pick(self.by_key.get(key, []), when, country)
-        if hit is None and " " not in name.strip():
-            cands = [o for o in self.by_surname.get(key, []) if o.in_office(when)]
-            if country:
-                cands = [o for o in cands if o.country == country]
-            if len({o.name for o in cands}) == 1:
-                hit = cands[0]
-        return hit
+        if hit is not None or " " in name.strip():
+            return hit
+        every = self.by_surname.get(key, [])
+        if country:
+            every = [o for o in every if o.country == country]
+        cands = [o for o in every if o.in_office(when)]
+        if not cands and role:
+            cands = [o for o in every if o.curated and any(r == role for r, _, _ in o.roles)]
+        return cands[0] if len({o.name for o in cands}) == 1 else None
 
     def find(self, text: str, when: date | None) -> Iterator[tuple[int, str, Official]]:
         """(offset, matched text, entry) for dictionary names in office on ``when``, longest

@@ -123,11 +123,16 @@ class Officials:
 
     # ---- dictionary
     def lookup(
-        self, name: str, when: date | None = None, country: str | None = None
+        self,
+        name: str,
+        when: date | None = None,
+        country: str | None = None,
+        role: str | None = None,
     ) -> Official | None:
         """Dictionary entry for a full name or alias, or for a surname only one entry in office
-        on ``when`` has; ``country`` (known from the text) rules out namesakes elsewhere."""
-        return self.index.lookup(name, when, country)
+        on ``when`` has; ``country`` (known from the text) rules out namesakes elsewhere and
+        ``role`` (the text's title) finds the holder when the date does not."""
+        return self.index.lookup(name, when, country, role)
 
     def role_title(self, role: str | None, country: str | None) -> str | None:
         """Country-specific name of an office (a U.S. "foreign minister" is secretary of state)."""
@@ -321,7 +326,7 @@ class _Found:
             known = self.o.lookup(name, self.when)
             if known is not None and known.in_office(self.when) and known.country != country:
                 country = known.country
-        off = self.o.lookup(name, self.when, country)
+        off = self.o.lookup(name, self.when, country, role)
         if off and (country is None or off.country == country):
             # the canonical name ("Volodymyr Zelensky" for "Zelenskyy"), with the text's
             # diacritics when it writes the same name ("Erdoğan")
