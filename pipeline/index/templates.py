@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.errors import ConfigError
 
-INDEX_KINDS: tuple[str, ...] = ("articles", "events", "deadletters", "feeds")
+INDEX_KINDS: tuple[str, ...] = ("articles", "mentions", "events", "deadletters", "feeds")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class SetupReport:
     templates: tuple[str, ...] = ()
     created_indices: tuple[str, ...] = ()
     aliases: dict[str, str] = field(default_factory=dict)
+    #: alias → template version its live index is older than (needs `es migrate`/reprocessing)
+    outdated: dict[str, int] = field(default_factory=dict)
 
 
 def alias_name(prefix: str, kind: str) -> str:
@@ -92,6 +94,7 @@ def apply_templates(
     templates: list[str] = []
     created: list[str] = []
     aliases: dict[str, str] = {}
+    outdated: dict[str, int] = {}
     for kind in kinds:
         body = load_template(config_dir, kind, capabilities)
         version = int(body["version"])
@@ -109,6 +112,11 @@ def apply_templates(
         if es.indices.exists_alias(name=alias):
             current = sorted(es.indices.get_alias(name=alias).keys())
             aliases[alias] = ",".join(current)
+            if any(_index_version(index) < version for index in current):
+                # a new template version may change field types: the old index keeps its
+                # mapping until it is migrated, instead of failing setup on a conflict
+                outdated[alias] = version
+                continue
             # additive mapping changes (new fields) reach live indices at once; a conflicting
             # change raises here and needs a new template version and a reindex
             es.indices.put_mapping(index=alias, properties=body["mappings"]["properties"])
@@ -120,7 +128,13 @@ def apply_templates(
         else:
             es.indices.put_alias(index=index, name=alias, is_write_index=True)
         aliases[alias] = index
-    return SetupReport(capabilities, tuple(templates), tuple(created), aliases)
+    return SetupReport(capabilities, tuple(templates), tuple(created), aliases, outdated)
+
+
+def _index_version(index: str) -> int:
+    """The template version in a concrete index name (``<alias>-v<version>``; 0 if none)."""
+    _, _, suffix = index.rpartition("-v")
+    return int(suffix) if suffix.isdigit() else 0
 
 
 def delete_prefix(es: Any, prefix: str) -> None:

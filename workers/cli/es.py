@@ -21,6 +21,8 @@ def es_setup() -> None:
         console.print(f"{alias} → {index}")
     for index in report.created_indices:
         console.print(f"created {index}")
+    for alias, version in report.outdated.items():
+        console.print(f"[yellow]{alias} is older than template v{version}: migrate it[/yellow]")
 
 
 @es_app.command("status")

@@ -257,3 +257,11 @@ def test_one_happening_told_twice_is_one_event(extractor: EventExtractor) -> Non
     acc = [e for e in _result(extractor, text)["events"] if e["type"] == "ACCUSE"]
     assert len(acc) == 1 and acc[0]["actors"] == ["CHL"]
     assert set(acc[0]["recipients"]) == {"PER", "BOL"}
+
+
+def test_discussions_led_with_a_counterpart_are_a_consultation(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile led discussions with Peruvian officials in Lima on Monday.")
+    consult = [e for e in evs if e["type"] == "CONSULT"]
+    assert consult and set(consult[0]["actors"]) | set(consult[0]["recipients"]) == {"CHL", "PER"}
