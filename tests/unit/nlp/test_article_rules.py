@@ -265,3 +265,11 @@ def test_discussions_led_with_a_counterpart_are_a_consultation(
     evs = _events(extractor, "Chile led discussions with Peruvian officials in Lima on Monday.")
     consult = [e for e in evs if e["type"] == "CONSULT"]
     assert consult and set(consult[0]["actors"]) | set(consult[0]["recipients"]) == {"CHL", "PER"}
+
+
+def test_a_year_on_the_governing_verb_dates_an_xcomp_event(extractor: EventExtractor) -> None:
+    res = _result(extractor, "In 2016, Peru began backing the government of Chile.")
+    assert not res["events"]
+    ev = res["background_events"][0]
+    assert ev["actors"] == ["PER"] and ev["recipients"] == ["CHL"]
+    assert ev["factuality"] == "historical" and ev["date"] == "2016"
