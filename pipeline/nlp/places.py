@@ -184,8 +184,11 @@ def choose_date(
 ) -> DateMention | None:
     """The first resolved date in the trigger's clause; else the occasion's last date
     ("... G20 meeting, which took place on July 7 and July 8")."""
-    # "In 2015, X started supporting Y": an xcomp event is dated by its governing verb
-    heads = [anchor] + ([anchor.head] if anchor.dep_ == "xcomp" and nominal is None else [])
+    # "In 2015, X started supporting Y", "X deported them in 2015 but sent others ...": an
+    # xcomp or coordinated verb without a date of its own is dated by its governing verb
+    heads = [anchor]
+    if anchor.dep_ in ("xcomp", "conj") and anchor.pos_ in ("VERB", "AUX") and nominal is None:
+        heads.append(anchor.head)
     for head in heads:
         for dm in dates:
             sp = sdoc.char_span(dm.start, dm.end, alignment_mode="expand")

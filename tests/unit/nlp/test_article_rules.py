@@ -273,3 +273,11 @@ def test_a_year_on_the_governing_verb_dates_an_xcomp_event(extractor: EventExtra
     ev = res["background_events"][0]
     assert ev["actors"] == ["PER"] and ev["recipients"] == ["CHL"]
     assert ev["factuality"] == "historical" and ev["date"] == "2016"
+
+
+def test_a_coordinated_verb_without_a_date_takes_its_first_conjuncts(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Peru deported 17 people to Chile in 2015 but sent 10 back to Bolivia.")
+    assert not res["events"]
+    assert {e["date"] for e in res["background_events"]} == {"2015"}
