@@ -281,3 +281,20 @@ def test_a_coordinated_verb_without_a_date_takes_its_first_conjuncts(
     res = _result(extractor, "Peru deported 17 people to Chile in 2015 but sent 10 back to Bolivia.")
     assert not res["events"]
     assert {e["date"] for e in res["background_events"]} == {"2015"}
+
+
+def test_crediting_a_state_for_its_role_is_support(extractor: EventExtractor) -> None:
+    ev = _events(extractor, "Peru credited Chile for playing a constructive role.")[0]
+    assert (ev["type"], ev["actors"], ev["recipients"]) == ("SUPPORT", ["PER"], ["CHL"])
+    assert ev["rule"] == "support-credit-for"
+
+
+def test_assuring_a_state_is_a_commitment(extractor: EventExtractor) -> None:
+    ev = _events(extractor, "Peru assured Chile that it would help.")[0]
+    assert (ev["type"], ev["actors"], ev["recipients"]) == ("AGREE", ["PER"], ["CHL"])
+
+
+def test_arriving_for_a_summit_is_taking_part_in_it(extractor: EventExtractor) -> None:
+    ev = _events(extractor, "Peru's president arrived in Quito for a summit with Ecuador.")[0]
+    assert (ev["type"], ev["actors"], ev["recipients"]) == ("CONSULT", ["PER"], ["ECU"])
+    assert ev["rule"] == "consult-join-for-talk"
