@@ -278,7 +278,8 @@ def test_a_year_on_the_governing_verb_dates_an_xcomp_event(extractor: EventExtra
 def test_a_coordinated_verb_without_a_date_takes_its_first_conjuncts(
     extractor: EventExtractor,
 ) -> None:
-    res = _result(extractor, "Peru deported 17 people to Chile in 2015 but sent 10 back to Bolivia.")
+    text = "Peru deported 17 people to Chile in 2015 but sent 10 back to Bolivia."
+    res = _result(extractor, text)
     assert not res["events"]
     assert {e["date"] for e in res["background_events"]} == {"2015"}
 
