@@ -299,3 +299,24 @@ def test_arriving_for_a_summit_is_taking_part_in_it(extractor: EventExtractor) -
     ev = _events(extractor, "Peru's president arrived in Quito for a summit with Ecuador.")[0]
     assert (ev["type"], ev["actors"], ev["recipients"]) == ("CONSULT", ["PER"], ["ECU"])
     assert ev["rule"] == "consult-join-for-talk"
+
+
+def test_giving_or_delivering_something_other_than_aid_is_no_event(
+    extractor: EventExtractor,
+) -> None:
+    assert not _events(extractor, "The new port gives Peru a foothold near Chile.")
+    assert not _events(extractor, "Peru delivered a complete list of names to Chile.")
+
+
+def test_aid_is_told_by_its_object_or_its_with_complement(extractor: EventExtractor) -> None:
+    for text, rule in (
+        ("Peru donated and delivered $50,000 worth of goods to Chile.", "aid-send-aid"),
+        ("Peru supplied Chile with arms and ammunition.", "aid-provide-with"),
+    ):
+        ev = _events(extractor, text)[0]
+        assert (ev["type"], ev["actors"], ev["recipients"], ev["rule"]) == (
+            "AID",
+            ["PER"],
+            ["CHL"],
+            rule,
+        )
