@@ -320,3 +320,17 @@ def test_aid_is_told_by_its_object_or_its_with_complement(extractor: EventExtrac
             ["CHL"],
             rule,
         )
+
+
+def test_recognising_a_state_is_support_but_recognising_a_situation_is_not(
+    extractor: EventExtractor,
+) -> None:
+    ev = _events(extractor, "Peru recognized Kosovo on Monday.")[0]
+    assert (ev["type"], ev["recipients"], ev["rule"]) == (
+        "SUPPORT",
+        ["KOS"],
+        "support-recognize-state",
+    )
+    ev = _events(extractor, "Peru recognized Kosovo's independence on Monday.")[0]
+    assert ev["rule"] == "support-recognize-claim"
+    assert not _events(extractor, "Peru said it recognizes a difficult situation in Chile.")
