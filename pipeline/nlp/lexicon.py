@@ -84,6 +84,7 @@ class VerbRule:
     needs_obj: bool = False
     needs_place: bool = False
     host: bool = False
+    obj_named: bool = False  # the direct object is a name ("recognized Kosovo")
     xcomp: bool = False
     actor_state: bool = False
 
@@ -210,6 +211,7 @@ def _verb_rule(r: dict[str, Any]) -> VerbRule:
         needs_obj=bool(r.get("needs_obj")),
         needs_place=bool(r.get("needs_place")),
         host=bool(r.get("host")),
+        obj_named=bool(r.get("obj_named")),
         xcomp=bool(r.get("xcomp")),
         actor_state=bool(r.get("actor_state")),
     )

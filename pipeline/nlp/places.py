@@ -184,12 +184,18 @@ def choose_date(
 ) -> DateMention | None:
     """The first resolved date in the trigger's clause; else the occasion's last date
     ("... G20 meeting, which took place on July 7 and July 8")."""
-    for dm in dates:
-        sp = sdoc.char_span(dm.start, dm.end, alignment_mode="expand")
-        if sp is None or dm.value is None:
-            continue
-        if belongs(sp.root, anchor, nominal) and not excluded(sp.root, words):
-            return dm
+    # "In 2015, X started supporting Y", "X deported them in 2015 but sent others ...": an
+    # xcomp or coordinated verb without a date of its own is dated by its governing verb
+    heads = [anchor]
+    if anchor.dep_ in ("xcomp", "conj") and anchor.pos_ in ("VERB", "AUX") and nominal is None:
+        heads.append(anchor.head)
+    for head in heads:
+        for dm in dates:
+            sp = sdoc.char_span(dm.start, dm.end, alignment_mode="expand")
+            if sp is None or dm.value is None:
+                continue
+            if belongs(sp.root, head, nominal) and not excluded(sp.root, words):
+                return dm
     if occ_start >= 0:
         later = [dm for dm in dates if dm.start > occ_start and dm.value is not None]
         return later[-1] if later else None

@@ -177,6 +177,11 @@ def _bare_ok(
         if o.dep_ == "dobj"
     ):
         return False
+    if rule.obj_named and not any(
+        o.dep_ == "dobj" and (o.pos_ == "PROPN" or o.ent_type_ in ("GPE", "NORP", "ORG"))
+        for o in objs
+    ):
+        return False
     if rule.xcomp and not any(c.dep_ == "xcomp" for c in children):
         return False
     if rule.needs_place and not any(p.lemma_.lower() in ("in", "to", "at") for p in preps):

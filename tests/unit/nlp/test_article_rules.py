@@ -265,3 +265,72 @@ def test_discussions_led_with_a_counterpart_are_a_consultation(
     evs = _events(extractor, "Chile led discussions with Peruvian officials in Lima on Monday.")
     consult = [e for e in evs if e["type"] == "CONSULT"]
     assert consult and set(consult[0]["actors"]) | set(consult[0]["recipients"]) == {"CHL", "PER"}
+
+
+def test_a_year_on_the_governing_verb_dates_an_xcomp_event(extractor: EventExtractor) -> None:
+    res = _result(extractor, "In 2016, Peru began backing the government of Chile.")
+    assert not res["events"]
+    ev = res["background_events"][0]
+    assert ev["actors"] == ["PER"] and ev["recipients"] == ["CHL"]
+    assert ev["factuality"] == "historical" and ev["date"] == "2016"
+
+
+def test_a_coordinated_verb_without_a_date_takes_its_first_conjuncts(
+    extractor: EventExtractor,
+) -> None:
+    text = "Peru deported 17 people to Chile in 2015 but sent 10 back to Bolivia."
+    res = _result(extractor, text)
+    assert not res["events"]
+    assert {e["date"] for e in res["background_events"]} == {"2015"}
+
+
+def test_crediting_a_state_for_its_role_is_support(extractor: EventExtractor) -> None:
+    ev = _events(extractor, "Peru credited Chile for playing a constructive role.")[0]
+    assert (ev["type"], ev["actors"], ev["recipients"]) == ("SUPPORT", ["PER"], ["CHL"])
+    assert ev["rule"] == "support-credit-for"
+
+
+def test_assuring_a_state_is_a_commitment(extractor: EventExtractor) -> None:
+    ev = _events(extractor, "Peru assured Chile that it would help.")[0]
+    assert (ev["type"], ev["actors"], ev["recipients"]) == ("AGREE", ["PER"], ["CHL"])
+
+
+def test_arriving_for_a_summit_is_taking_part_in_it(extractor: EventExtractor) -> None:
+    ev = _events(extractor, "Peru's president arrived in Quito for a summit with Ecuador.")[0]
+    assert (ev["type"], ev["actors"], ev["recipients"]) == ("CONSULT", ["PER"], ["ECU"])
+    assert ev["rule"] == "consult-join-for-talk"
+
+
+def test_giving_or_delivering_something_other_than_aid_is_no_event(
+    extractor: EventExtractor,
+) -> None:
+    assert not _events(extractor, "The new port gives Peru a foothold near Chile.")
+    assert not _events(extractor, "Peru delivered a complete list of names to Chile.")
+
+
+def test_aid_is_told_by_its_object_or_its_with_complement(extractor: EventExtractor) -> None:
+    for text, rule in (
+        ("Peru donated and delivered $50,000 worth of goods to Chile.", "aid-send-aid"),
+        ("Peru supplied Chile with arms and ammunition.", "aid-provide-with"),
+    ):
+        ev = _events(extractor, text)[0]
+        assert (ev["type"], ev["actors"], ev["recipients"], ev["rule"]) == (
+            "AID",
+            ["PER"],
+            ["CHL"],
+            rule,
+        )
+
+
+def test_recognising_a_state_is_support_but_recognising_a_situation_is_not(
+    extractor: EventExtractor,
+) -> None:
+    ev = _events(extractor, "Peru recognized Kosovo on Monday.")[0]
+    assert (ev["type"], ev["recipients"], ev["rule"]) == (
+        "SUPPORT",
+        ["KOS"],
+        "support-recognize-state",
+    )
+    ev = _events(extractor, "Peru recognized Kosovo's independence on Monday.")[0]
+    assert ev["rule"] == "support-recognize-claim"
+    assert not _events(extractor, "Peru said it recognizes a difficult situation in Chile.")
