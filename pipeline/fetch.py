@@ -444,7 +444,7 @@ class SafeFetcher:
             response.close()
 
     def _next_hop(self, current: str, resp: httpx.Response) -> str:
-        location = resp.headers.get("location")
+        location: str | None = resp.headers.get("location")
         if not location:
             raise PermanentFetchError(
                 f"HTTP {resp.status_code} without Location", subject=current, reason="bad_redirect"

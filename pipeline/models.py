@@ -82,7 +82,8 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (datetimes as ISO strings)."""
-        return _jsonable(asdict(self))
+        result: dict[str, Any] = _jsonable(asdict(self))
+        return result
 
 
 @dataclass(frozen=True, slots=True)
