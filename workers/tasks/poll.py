@@ -26,9 +26,10 @@ from workers import deadletters, feedstate, feedstore, ledger
 from workers.app import app
 from workers.base import CommuniqueTask
 from workers.hosts import HostBusy, host_slot, lease_for
-from workers.resources import es_client, fetcher, redis_client
+from workers.resources import fetcher, redis_client
 from workers.schedules import registry_feeds
 from workers.settings import Settings, get_settings
+from workers.store import default_store
 from workers.tasks.fetch import fetch_article
 
 log = logging.getLogger("communique.poll")
@@ -46,11 +47,11 @@ def _feed(r: Any, feed_id: str) -> FeedSpec | None:
     return None
 
 
-def _publish_health(settings: Settings, state: feedstate.FeedState, feed: FeedSpec) -> None:
+def _publish_health(state: feedstate.FeedState, feed: FeedSpec) -> None:
     doc = {**state.to_document(), "url": feed.url, "publisher": feed.publisher}
     doc["enabled"] = feed.enabled
     try:
-        es_client().index(index=settings.index_name("feeds"), id=feed.id, document=doc)
+        default_store().index_feed_health(feed.id, doc)
     except Exception as exc:  # health in Kibana is best effort; Redis holds the state
         log.debug("feed health of %s not indexed: %s", feed.id, exc)
 
@@ -184,7 +185,7 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
     next_in = settings.poll_min_interval_s if backlog else state.current_interval_s
     feedstore.schedule(r, feed_id, time.time() + next_in)
     feedstate.save(r, state)
-    _publish_health(settings, state, feed)
+    _publish_health(state, feed)
     result["next_poll_in_s"] = next_in
     return result
 
