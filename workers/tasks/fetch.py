@@ -17,7 +17,7 @@ from pipeline.urls import canonical_url
 from workers import deadletters
 from workers.app import app
 from workers.base import CommuniqueTask
-from workers.hosts import HostBusy, host_slot, lease_for
+from workers.hosts import HostBusy, configured_slot
 from workers.resources import fetcher, redis_client
 from workers.settings import get_settings
 from workers.store import Store, default_store
@@ -92,15 +92,8 @@ def fetch_article(
             if added == "added" or existing.get("status") != "processed":
                 process_article.apply_async(args=(aid,))
             return {"status": "duplicate", "article_id": aid}
-        settings = get_settings()
         try:
-            with host_slot(
-                redis_client(),
-                url,
-                max_inflight=settings.host_max_concurrency,
-                min_interval_s=settings.host_min_interval_s,
-                lease_s=lease_for(settings.fetch_deadline_s),
-            ):
+            with configured_slot(redis_client(), url, get_settings()):
                 page = fetcher().fetch(url, kind="page")
         except HostBusy as busy:
             return _defer(busy)

@@ -25,7 +25,7 @@ from pipeline.urls import canonical_url
 from workers import deadletters, feedstate, feedstore, ledger
 from workers.app import app
 from workers.base import CommuniqueTask
-from workers.hosts import HostBusy, host_slot, lease_for
+from workers.hosts import HostBusy, configured_slot
 from workers.resources import fetcher, redis_client
 from workers.schedules import registry_feeds
 from workers.settings import Settings, get_settings
@@ -126,13 +126,7 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
     new_entries = backlog = 0
     retry_after: float | None = None
     try:
-        with host_slot(
-            r,
-            feed.url,
-            max_inflight=settings.host_max_concurrency,
-            min_interval_s=settings.host_min_interval_s,
-            lease_s=lease_for(settings.fetch_deadline_s),
-        ):
+        with configured_slot(r, feed.url, settings):
             page = fetcher().fetch(
                 feed.url, etag=state.etag, last_modified=state.last_modified, kind="feed"
             )
