@@ -152,19 +152,38 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
         feedstore.schedule(r, feed_id, time.time() + busy.wait_s)
         return {"status": "deferred", "wait_s": busy.wait_s}
     except FetchError as exc:
-        state.consecutive_failures += 1
-        state.last_error = str(exc)[:1000]
-        state.last_error_reason = exc.reason
+        _count_failure(state, str(exc), exc.reason)
         if isinstance(exc, TransientFetchError):
             retry_after = exc.retry_after_s
         log.warning("feed %s failed (%s): %s", feed_id, exc.reason, exc)
         result = {"status": "failed", "reason": exc.reason}
     except Exception as exc:  # a feed that breaks the parser must not break the worker
-        state.consecutive_failures += 1
-        state.last_error = repr(exc)[:1000]
-        state.last_error_reason = "unexpected"
+        _count_failure(state, repr(exc), "unexpected")
         log.exception("feed %s poll crashed", feed_id)
         result = {"status": "failed", "reason": "unexpected"}
+    result["next_poll_in_s"] = _schedule_next(
+        r, feed, state, settings, new_entries=new_entries, backlog=backlog, retry_after=retry_after
+    )
+    return result
+
+
+def _count_failure(state: feedstate.FeedState, error: str, reason: str) -> None:
+    state.consecutive_failures += 1
+    state.last_error = error[:1000]
+    state.last_error_reason = reason
+
+
+def _schedule_next(
+    r: Any,
+    feed: FeedSpec,
+    state: feedstate.FeedState,
+    settings: Settings,
+    *,
+    new_entries: int,
+    backlog: int,
+    retry_after: float | None,
+) -> float:
+    """Adapt the interval, schedule the next poll, save the state and its health; the delay."""
     state.current_interval_s = next_interval(
         state.current_interval_s,
         base_s=feed.poll_interval_s,
@@ -177,11 +196,10 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
     )
     # a backlog is taken by the next polls, as soon as the minimum interval allows
     next_in = settings.poll_min_interval_s if backlog else state.current_interval_s
-    feedstore.schedule(r, feed_id, time.time() + next_in)
+    feedstore.schedule(r, feed.id, time.time() + next_in)
     feedstate.save(r, state)
     _publish_health(state, feed)
-    result["next_poll_in_s"] = next_in
-    return result
+    return next_in
 
 
 @app.task(bind=True, base=CommuniqueTask, name="communique.schedule_polls", max_retries=0)
