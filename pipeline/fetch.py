@@ -32,7 +32,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -267,12 +267,6 @@ def default_ssl_context() -> ssl.SSLContext:
     ctx = ssl.create_default_context(cafile=certifi.where())
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     return ctx
-
-
-@dataclass(slots=True)
-class _Hop:
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class SafeFetcher:

@@ -86,16 +86,6 @@ class Article:
         return result
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
-    """A named entity mention found by NER, normalized for faceting."""
-
-    text: str
-    label: str  # spaCy label: PERSON, ORG, GPE, LOC, NORP, ...
-    start: int
-    end: int
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
