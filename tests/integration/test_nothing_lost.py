@@ -28,9 +28,8 @@ from tests.integration.lossless import (
     reconcile,
     settled,
     shared_sockets,
-    wait_until,
 )
-from tests.integration.stack import Stack
+from tests.integration.stack import Stack, wait_until
 from workers import deadletters, ledger
 from workers.app import create_app
 
