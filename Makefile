@@ -34,6 +34,7 @@ test-unit: install
 
 lint: install
 	$(BIN)/ruff check pipeline workers tests benchmarks
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python benchmarks/quality.py

@@ -174,7 +174,8 @@ def _struct_to_datetime(value: Any) -> datetime | None:
         return None
     try:
         # feedparser's *_parsed values are already UTC; datetime() rejects day 32, year 0...
-        return datetime(*value[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = value[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (ValueError, TypeError, OverflowError):
         return None
 

@@ -32,7 +32,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -269,12 +269,6 @@ def default_ssl_context() -> ssl.SSLContext:
     return ctx
 
 
-@dataclass(slots=True)
-class _Hop:
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
-
-
 class SafeFetcher:
     """Fetch feeds and pages under a :class:`FetchPolicy`.
 
@@ -444,7 +438,7 @@ class SafeFetcher:
             response.close()
 
     def _next_hop(self, current: str, resp: httpx.Response) -> str:
-        location = resp.headers.get("location")
+        location: str | None = resp.headers.get("location")
         if not location:
             raise PermanentFetchError(
                 f"HTTP {resp.status_code} without Location", subject=current, reason="bad_redirect"

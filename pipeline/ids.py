@@ -20,11 +20,6 @@ def article_id(canonical_url: str) -> str:
     return "a_" + stable_hash(canonical_url)
 
 
-def entry_key(feed_id: str, identity: str) -> str:
-    """Ledger key of one feed entry (identity is the canonical URL or GUID)."""
-    return stable_hash(feed_id, identity)
-
-
 def mention_id(article_id_: str, event_type: str, evidence_start: int, occurrence: int = 0) -> str:
     """Document id of one event extracted from one article (a mention): anchored on its type
     and evidence sentence, so a new extractor that still reads that event from that sentence

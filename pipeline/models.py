@@ -82,17 +82,8 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (datetimes as ISO strings)."""
-        return _jsonable(asdict(self))
-
-
-@dataclass(frozen=True, slots=True)
-class Entity:
-    """A named entity mention found by NER, normalized for faceting."""
-
-    text: str
-    label: str  # spaCy label: PERSON, ORG, GPE, LOC, NORP, ...
-    start: int
-    end: int
+        result: dict[str, Any] = _jsonable(asdict(self))
+        return result
 
 
 def _jsonable(value: Any) -> Any:

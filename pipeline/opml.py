@@ -76,4 +76,5 @@ def to_opml(feeds: Iterable[FeedSpec], *, title: str = "communique feeds") -> by
             language=feed.language,
         )
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    document: bytes = ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + document

@@ -41,7 +41,7 @@ def extract_article(
         include_tables=False,
         favor_precision=True,
     )
-    data = result.as_dict() if hasattr(result, "as_dict") else (result or {})
+    data = result.as_dict() if result is not None and hasattr(result, "as_dict") else (result or {})
     text = (data.get("text") or "").strip()
     if len(text) < MIN_TEXT_CHARS:
         raise SkipArticle(

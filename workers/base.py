@@ -34,8 +34,9 @@ from pipeline.errors import (
     TransientIndexingError,
 )
 from workers import deadletters
-from workers.resources import es_client, redis_client
+from workers.resources import redis_client
 from workers.settings import get_settings
+from workers.store import default_store
 
 log = logging.getLogger("communique.tasks")
 
@@ -81,8 +82,7 @@ class CommuniqueTask(Task):  # type: ignore[misc]
         self, *, subject: str, reason: str, error: str, payload: dict[str, Any]
     ) -> None:
         """Record the terminal failure of this task on ``subject``."""
-        settings = get_settings()
-        deadletters.put(
+        record = deadletters.put(
             redis_client(),
             task=self.name,
             subject=subject,
@@ -90,9 +90,11 @@ class CommuniqueTask(Task):  # type: ignore[misc]
             error=error,
             payload=payload,
             attempts=self.request.retries + 1,
-            es=es_client(),
-            es_index=settings.index_name("deadletters"),
         )
+        try:
+            default_store().index_dead_letter(record)
+        except Exception as exc:  # Kibana's copy is best effort; Redis holds the record
+            log.warning("dead letter %s not mirrored to Elasticsearch: %s", record["id"], exc)
         log.warning("dead-lettered %s %s: %s (%s)", self.name, subject, reason, error[:300])
 
     def guarded(

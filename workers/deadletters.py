@@ -1,22 +1,20 @@
 """Dead-letter store: every entry that cannot be processed ends here with its reason.
 
-Redis holds the authoritative record (so a dead letter survives Elasticsearch being down); a copy
-goes to the ``deadletters`` index for Kibana. Records are keyed deterministically by task name and
-subject, so the same failure dead-lettered twice is one record with ``attempts`` counted.
+Redis holds the authoritative record (so a dead letter survives Elasticsearch being down); the
+task base mirrors a copy to the ``deadletters`` index for Kibana through the store. Records are
+keyed deterministically by task name and subject, so the same failure dead-lettered twice is one
+record with ``attempts`` counted.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
 import redis
 
 from pipeline.ids import stable_hash
-
-log = logging.getLogger(__name__)
 
 KEY = "communique:deadletters"
 
@@ -35,10 +33,8 @@ def put(
     error: str,
     payload: dict[str, Any],
     attempts: int,
-    es: Any = None,
-    es_index: str | None = None,
 ) -> dict[str, Any]:
-    """Store (or update) the dead letter and mirror it to Elasticsearch when possible."""
+    """Store (or update) the dead letter in Redis; returns the record."""
     rid = record_id(task, subject)
     record = {
         "id": rid,
@@ -52,11 +48,6 @@ def put(
         "resolved": False,
     }
     r.hset(KEY, rid, json.dumps(record))
-    if es is not None and es_index:
-        try:
-            es.index(index=es_index, id=rid, document=record)
-        except Exception as exc:  # Kibana's copy is best effort; Redis holds the record
-            log.warning("dead letter %s not mirrored to Elasticsearch: %s", rid, exc)
     return record
 
 

@@ -14,9 +14,13 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import redis
+
+if TYPE_CHECKING:
+    from workers.settings import Settings
 
 LEASES_KEY = "communique:host:{host}:leases"
 GATE_KEY = "communique:host:{host}:gate"
@@ -104,3 +108,16 @@ def host_slot(
         yield
     finally:
         r.zrem(key, owner)
+
+
+@contextmanager
+def configured_slot(r: redis.Redis, url: str, settings: Settings) -> Iterator[None]:
+    """``host_slot`` with the configured cap, minimum gap and lease: what every fetch takes."""
+    with host_slot(
+        r,
+        url,
+        max_inflight=settings.host_max_concurrency,
+        min_interval_s=settings.host_min_interval_s,
+        lease_s=lease_for(settings.fetch_deadline_s),
+    ):
+        yield

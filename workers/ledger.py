@@ -18,11 +18,6 @@ SEEN_KEY = "communique:seen:{feed_id}"
 ENTRIES_KEY = "communique:entries"
 
 
-def is_seen(r: redis.Redis, feed_id: str, identity: str) -> bool:
-    """True when this feed's entry was already enqueued once."""
-    return bool(r.hexists(SEEN_KEY.format(feed_id=feed_id), identity))
-
-
 def unseen(r: redis.Redis, feed_id: str, identities: list[str]) -> list[str]:
     """The identities not yet in the ledger, in order (one round trip)."""
     if not identities:
@@ -44,8 +39,3 @@ def mark_seen(r: redis.Redis, feed_id: str, identity: str, *, article_id: str, u
 def entries(r: redis.Redis) -> dict[str, dict[str, Any]]:
     """Every article id the pollers ever enqueued, with its URL and feed."""
     return {k: json.loads(v) for k, v in r.hgetall(ENTRIES_KEY).items()}
-
-
-def forget_feed(r: redis.Redis, feed_id: str) -> int:
-    """Drop a feed's ledger (its entries will be seen as new again)."""
-    return int(r.delete(SEEN_KEY.format(feed_id=feed_id)))

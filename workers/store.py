@@ -76,13 +76,15 @@ def _raise_if_retryable(outcome: BulkOutcome, subject: str) -> None:
 
 
 class Store:
-    """Articles, mentions and events in Elasticsearch; locks in Redis."""
+    """Articles, mentions, events, feed health and dead letters in Elasticsearch; locks in Redis."""
 
     def __init__(self, es: Any, index_name: Callable[[str], str], locks: KeyLocks) -> None:
         self.es = es
         self.articles = index_name("articles")
         self.mentions = index_name("mentions")
         self.events = index_name("events")
+        self.feeds = index_name("feeds")
+        self.deadletters = index_name("deadletters")
         self.locks = locks
 
     # --- articles ---------------------------------------------------------------------------
@@ -261,6 +263,15 @@ class Store:
         for failure in outcome.failed:
             log.error("event %s rejected: %s", failure.id, failure.reason)
         return RecomputeOutcome(len(mentions), len(events), len(existing - ids))
+
+    # --- Kibana's copies of operational records (Redis holds the truth) ----------------------
+    def index_feed_health(self, feed_id: str, document: dict[str, Any]) -> None:
+        """Index one feed's health document (``feeds`` index)."""
+        self.es.index(index=self.feeds, id=feed_id, document=document)
+
+    def index_dead_letter(self, record: dict[str, Any]) -> None:
+        """Index a copy of one dead letter (``deadletters`` index), keyed by its record id."""
+        self.es.index(index=self.deadletters, id=record["id"], document=record)
 
 
 def default_store() -> Store:

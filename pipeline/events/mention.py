@@ -3,6 +3,14 @@
 A :class:`Mention` is an :class:`~pipeline.nlp.types.ExtractedEvent` plus the provenance the
 merge needs (article, source, feeds, publication date); it round-trips through its index
 document so events can be recomputed from stored mentions alone.
+
+Why the event's fields are repeated here rather than nested (``Mention.event: ExtractedEvent``):
+the merge, the block keys and the index documents read ``mention.actors`` and the like in a
+dozen places, and :class:`~pipeline.nlp.types.ExtractedEvent` is still being rewritten (issue
+8's staged extractor). Nesting is the next step once that rewrite settles: ``mentions_of`` then
+copies nothing and ``mention_from_document`` rebuilds the event with the extractor's parser.
+:class:`~pipeline.events.merge.Event` is not a copy: its fields are the merged values, a
+different thing with the same names.
 """
 
 from __future__ import annotations

@@ -92,10 +92,11 @@ def _search_source(ctx: CheckContext, obj: dict[str, Any]) -> dict[str, Any]:
     meta = obj["attributes"].get("kibanaSavedObjectMeta") or {}
     raw = meta.get("searchSourceJSON", "{}")
     try:
-        return json.loads(raw)
+        source: dict[str, Any] = json.loads(raw)
     except ValueError as exc:
         ctx.add(obj["id"], f"searchSourceJSON is not JSON: {exc}")
         return {}
+    return source
 
 
 def _check_search(ctx: CheckContext, obj: dict[str, Any]) -> None:
@@ -240,7 +241,7 @@ def _check_lens_column(
     need = OPERATION_NEEDS.get(operation)
     if need and not field:
         ctx.add(oid, f"column {cid} ({operation}) needs a sourceField")
-    elif need and field != RECORDS:
+    elif need and field and field != RECORDS:
         ctx.field(oid, view, field, need, f"{operation} column {cid}")
     params = column.get("params") or {}
     order = (params.get("orderBy") or {}).get("columnId")

@@ -121,7 +121,9 @@ def _changed(
             )
 
 
-def _counted(items: Iterable[Any], phase: str, total: int | None, progress: Progress) -> Iterator:
+def _counted(
+    items: Iterable[Any], phase: str, total: int | None, progress: Progress
+) -> Iterator[Any]:
     done = 0
     for item in items:
         yield item

@@ -80,7 +80,8 @@ def load_template(config_dir: Path, kind: str, capabilities: Capabilities) -> di
     for key in ("version", "settings", "mappings"):
         if key not in raw:
             raise ConfigError(f"index template lacks '{key}'", subject=str(path))
-    return _render(copy.deepcopy(raw), capabilities.text_analyzer)
+    rendered: dict[str, Any] = _render(copy.deepcopy(raw), capabilities.text_analyzer)
+    return rendered
 
 
 def put_template(

@@ -16,7 +16,6 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -340,21 +339,6 @@ def shared_sockets(pids: list[int], remote_port: int) -> int:
                         inodes.add(link[8:-1])
         owners.update(inodes & wanted)
     return sum(1 for n in owners.values() if n > 1)
-
-
-def wait_until(
-    check: Callable[[], bool], timeout_s: float, every_s: float = 0.5
-) -> tuple[bool, float]:
-    """Poll ``check`` until true or ``timeout_s``; (succeeded, seconds waited)."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_s:
-        try:
-            if check():
-                return True, time.monotonic() - started
-        except Exception:  # a service restarting under the test: keep polling
-            pass
-        time.sleep(every_s)
-    return False, time.monotonic() - started
 
 
 def settled(r: redis.Redis, es: Elasticsearch, settings: Settings, want: int) -> bool:

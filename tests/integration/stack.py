@@ -112,17 +112,31 @@ def stack_factory(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[..., S
     client.flushdb()
 
 
-def wait_count(es: Elasticsearch, index: str, query: dict[str, Any], want: int) -> int:
-    """Poll the count of ``query`` until it reaches ``want`` or WAIT_S passes."""
-    deadline = time.monotonic() + WAIT_S
-    count = 0
-    while time.monotonic() < deadline:
+def wait_until(
+    check: Callable[[], bool], timeout_s: float, every_s: float = 0.5
+) -> tuple[bool, float]:
+    """Poll ``check`` until true or ``timeout_s``; (succeeded, seconds waited)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
         try:
-            es.indices.refresh(index=index)
-            count = int(es.count(index=index, query=query)["count"])
-        except Exception:
-            count = 0
-        if count >= want:
-            return count
-        time.sleep(1)
-    return count
+            if check():
+                return True, time.monotonic() - started
+        except Exception:  # a service restarting under the test: keep polling
+            pass
+        time.sleep(every_s)
+    return False, time.monotonic() - started
+
+
+def wait_count(es: Elasticsearch, index: str, query: dict[str, Any], want: int) -> int:
+    """Poll the count of ``query`` until it reaches ``want`` or WAIT_S passes; the last count
+    (0 when the last try failed)."""
+    last = [0]
+
+    def reached() -> bool:
+        last[0] = 0
+        es.indices.refresh(index=index)
+        last[0] = int(es.count(index=index, query=query)["count"])
+        return last[0] >= want
+
+    wait_until(reached, WAIT_S, every_s=1)
+    return last[0]

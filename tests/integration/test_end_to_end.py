@@ -9,15 +9,15 @@ Elasticsearch (its own index prefix). The worker's fetch policy allow-lists loop
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from scripts.serve_seeds import build_site, load_seeds, rss_feed, rss_item, serve_in_thread
-from tests.integration.stack import WAIT_S, Stack, wait_count
+from tests.integration.stack import WAIT_S, Stack, wait_count, wait_until
 from tests.support import require_shared
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -77,15 +77,15 @@ def test_seed_feed_becomes_searchable_articles_and_events(
     assert "finished" in out, out
     run_id = out.split("reprocess run ", 1)[1].split(":", 1)[0]
     assert "finished" in stack.cli("reprocess", "status", run_id)
-    deadline = time.monotonic() + WAIT_S
-    after = before
-    while time.monotonic() < deadline:
+    after = dict(before)
+
+    def all_reprocessed() -> bool:
         es.indices.refresh(index=articles)
         hits = es.search(index=articles)["hits"]["hits"]
-        after = {h["_id"]: h["_source"]["processed_at"] for h in hits}
-        if all(after[k] != v for k, v in before.items()):
-            break
-        time.sleep(1)
+        after.update({h["_id"]: h["_source"]["processed_at"] for h in hits})
+        return all(after[k] != v for k, v in before.items())
+
+    wait_until(all_reprocessed, WAIT_S, every_s=1)
     assert all(after[k] != v for k, v in before.items()), stack.log_tail()
     es.indices.refresh(index=events)
     again = es.search(index=events, query={"term": {"type": "CONSULT"}}, size=20)
@@ -124,13 +124,14 @@ def test_every_entry_ends_indexed_or_dead_lettered_and_reconcile_recovers_losses
 
         stack.cli("feeds", "add", "mirror", f"{base}/mirror.xml", "--interval", "3600")
         stack.send("communique.poll_feed", "mirror")
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
+        hits: list[dict[str, Any]] = []
+
+        def mirrored() -> bool:
             es.indices.refresh(index=articles)
-            hits = es.search(index=articles)["hits"]["hits"]
-            if hits and hits[0]["_source"].get("feed_ids") == ["seeds", "mirror"]:
-                break
-            time.sleep(1)
+            hits[:] = es.search(index=articles)["hits"]["hits"]
+            return bool(hits) and hits[0]["_source"].get("feed_ids") == ["seeds", "mirror"]
+
+        wait_until(mirrored, WAIT_S, every_s=1)
         assert len(hits) == 1, stack.log_tail()  # one document for the story
         assert hits[0]["_source"]["feed_ids"] == ["seeds", "mirror"], stack.log_tail()
         assert len(hits[0]["_source"]["sources"]) == 2

@@ -12,6 +12,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -27,9 +28,8 @@ from tests.integration.lossless import (
     reconcile,
     settled,
     shared_sockets,
-    wait_until,
 )
-from tests.integration.stack import Stack
+from tests.integration.stack import Stack, wait_until
 from workers import deadletters, ledger
 from workers.app import create_app
 
@@ -49,6 +49,20 @@ def sites() -> Iterator[list[Site]]:
     yield started
     for site in started:
         site.close()
+
+
+@pytest.fixture()
+def serve(
+    private_redis: PrivateRedis, stack_for: Callable[..., Stack], sites: list[Site]
+) -> Callable[..., Stack]:
+    """``serve(site, **options)``: workers on ``site``'s feed and the private Redis (the site
+    is closed after the test)."""
+
+    def start(site: Site, **options: Any) -> Stack:
+        sites.append(site)
+        return stack_for(f"{site.base}/feed.xml", COMMUNIQUE_REDIS_URL=private_redis.url, **options)
+
+    return start
 
 
 def _child_run(kind: str, calls: int, parents: tuple[object, ...], go: int) -> str:
@@ -113,17 +127,14 @@ def test_forked_processes_never_share_clients_or_read_each_others_answers(
 
 
 def test_failing_dependency_and_slowloris_end_as_one_dead_letter_each(
-    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
-    sites: list[Site],
+    private_redis: PrivateRedis, serve: Callable[..., Stack], es: Elasticsearch
 ) -> None:  # fmt: skip
     """Items 2 and 5: more retries than Celery's default 3; the last attempt dead-letters."""
     site = Site([Page("ok"), Page("down"), Page("slowloris")])
-    sites.append(site)
     retries = 4
-    stack = stack_for(
-        f"{site.base}/feed.xml",
+    stack = serve(
+        site,
         concurrency=2,
-        COMMUNIQUE_REDIS_URL=private_redis.url,
         COMMUNIQUE_MAX_RETRIES=str(retries),
         COMMUNIQUE_RETRY_BACKOFF_BASE_S="1",
         COMMUNIQUE_FETCH_DEADLINE_S="1",
@@ -144,16 +155,13 @@ def test_failing_dependency_and_slowloris_end_as_one_dead_letter_each(
 
 
 def test_a_feed_longer_than_one_poll_yields_the_rest_oldest_first(
-    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
-    sites: list[Site],
+    private_redis: PrivateRedis, serve: Callable[..., Stack], es: Elasticsearch
 ) -> None:  # fmt: skip
     """Item 5: 7 entries, 3 per poll: three polls take them all, oldest first, although the
     feed answers 304 to a conditional GET with the validators of the first poll."""
     site = Site([Page("ok") for _ in range(7)])
-    sites.append(site)
-    stack = stack_for(
-        f"{site.base}/feed.xml",
-        COMMUNIQUE_REDIS_URL=private_redis.url,
+    stack = serve(
+        site,
         COMMUNIQUE_MAX_ENTRIES_PER_POLL="3",
     )
     r = private_redis.client()
@@ -173,18 +181,15 @@ def test_a_feed_longer_than_one_poll_yields_the_rest_oldest_first(
 
 
 def test_a_worker_killed_holding_host_slots_stalls_the_host_one_lease_at_most(
-    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
-    sites: list[Site],
+    private_redis: PrivateRedis, serve: Callable[..., Stack], es: Elasticsearch
 ) -> None:  # fmt: skip
     """Item 3: both slots of a host held by children killed with -9 come back after a lease."""
     site = Site([Page("hang"), Page("hang"), *[Page("ok") for _ in range(6)]])
-    sites.append(site)
     deadline_s = 3.0
     lease_s = deadline_s + 5  # workers.hosts.lease_for
-    stack = stack_for(
-        f"{site.base}/feed.xml",
+    stack = serve(
+        site,
         concurrency=2,
-        COMMUNIQUE_REDIS_URL=private_redis.url,
         COMMUNIQUE_FETCH_DEADLINE_S=str(deadline_s),
     )
     stack.send("communique.poll_feed", "seeds")
@@ -205,19 +210,16 @@ def test_a_worker_killed_holding_host_slots_stalls_the_host_one_lease_at_most(
 
 
 def test_a_fetch_deferred_past_the_host_wait_bound_is_dead_lettered(
-    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
-    sites: list[Site],
+    private_redis: PrivateRedis, serve: Callable[..., Stack], es: Elasticsearch
 ) -> None:  # fmt: skip
     """Item 3: deferrals by a busy host are bounded (host_max_wait_s) and end visibly."""
     # Both pages hang until released, so whichever fetch takes the host's only slot first holds
     # it and the other is the one deferred (the two run in either order); the deadline outlasts
     # the hang, so the holder never times out however loaded the machine is.
     site = Site([Page("hang"), Page("hang")])
-    sites.append(site)
-    stack = stack_for(
-        f"{site.base}/feed.xml",
+    stack = serve(
+        site,
         concurrency=2,
-        COMMUNIQUE_REDIS_URL=private_redis.url,
         COMMUNIQUE_HOST_MAX_CONCURRENCY="1",
         COMMUNIQUE_HOST_MAX_WAIT_S="2",
         COMMUNIQUE_FETCH_DEADLINE_S="60",
@@ -235,19 +237,16 @@ def test_a_fetch_deferred_past_the_host_wait_bound_is_dead_lettered(
 
 
 def test_a_redis_restart_mid_ingestion_recovers_promptly(
-    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
-    sites: list[Site],
+    private_redis: PrivateRedis, serve: Callable[..., Stack], es: Elasticsearch
 ) -> None:  # fmt: skip
     """Item 4: unacked messages (running, deferred by host politeness) come back at reconnect,
     not after the two-hour visibility timeout."""
     pages = 12
     site = Site([Page("ok", delay_s=0.3) for _ in range(pages)])
     site.pages[5] = Page("hang")  # a fetch surely running (delivered, unacked) at the restart
-    sites.append(site)
-    stack = stack_for(
-        f"{site.base}/feed.xml",
+    stack = serve(
+        site,
         concurrency=2,
-        COMMUNIQUE_REDIS_URL=private_redis.url,
         COMMUNIQUE_HOST_MIN_INTERVAL_S="1.0",  # the default: deferrals wait as unacked ETAs
     )
     stack.send("communique.poll_feed", "seeds")
@@ -278,18 +277,15 @@ def test_a_redis_restart_mid_ingestion_recovers_promptly(
 
 
 def test_no_fault_run_ends_with_every_article_once(
-    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
-    sites: list[Site],
+    private_redis: PrivateRedis, serve: Callable[..., Stack], es: Elasticsearch
 ) -> None:  # fmt: skip
     """The issue's run: 60 pages answering after 1 s on one host, default settings, two worker
     processes replaced every few tasks: 60 articles, 0 dead letters, sources their own."""
     pages = 60
     site = Site([Page("ok", delay_s=1.0) for _ in range(pages)])
-    sites.append(site)
-    stack = stack_for(
-        f"{site.base}/feed.xml",
+    stack = serve(
+        site,
         concurrency=2,
-        COMMUNIQUE_REDIS_URL=private_redis.url,
         COMMUNIQUE_HOST_MIN_INTERVAL_S="1.0",
         COMMUNIQUE_MAX_RETRIES="5",
         COMMUNIQUE_WORKER_MAX_TASKS_PER_CHILD="40",
@@ -321,14 +317,12 @@ def test_no_fault_run_ends_with_every_article_once(
 
 
 def test_reconcile_dry_run_tells_waiting_fetches_from_lost_entries(
-    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
-    sites: list[Site],
+    private_redis: PrivateRedis, serve: Callable[..., Stack], es: Elasticsearch
 ) -> None:  # fmt: skip
     """Item 4: `reconcile --dry-run` shows an entry whose fetch waits delivered but unacked (a
     countdown held by the worker) apart from an entry whose message is gone (lost)."""
     site = Site([Page("ok"), Page("ok")])
-    sites.append(site)
-    stack = stack_for(f"{site.base}/feed.xml", COMMUNIQUE_REDIS_URL=private_redis.url)
+    stack = serve(site)
     r = private_redis.client()
     waiting, lost = site.url(0), site.url(1)
     app = create_app(stack.settings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -19,6 +19,9 @@ from rich.table import Table
 from workers.cli.common import console, fail
 from workers.resources import setup_indices
 from workers.settings import get_settings
+
+if TYPE_CHECKING:
+    from pipeline.index.migrate import MigrationReport
 
 es_app = typer.Typer(help="Elasticsearch templates and indices.", no_args_is_help=True)
 
@@ -129,23 +132,27 @@ def es_migrate(
             except MigrationError as exc:
                 fail(f"{kind}: {exc}")
                 return
-        if report.up_to_date:
-            console.print(f"{report.alias} → {report.target}: up to date")
-        elif no_copy:
-            console.print(
-                f"{report.alias}: {report.source} → {report.target} (empty; rebuild with "
-                "`communique reprocess`)"
-            )
-        else:
-            console.print(
-                f"{report.alias}: {report.source} → {report.target}; copied {report.copied}, "
-                f"caught up {report.caught_up}, settled {report.settled}, "
-                f"deleted {report.deleted}"
-            )
-        for index in report.dropped:
-            console.print(f"dropped {index}")
-        if not drop_old and not report.up_to_date:
-            console.print(f"kept {report.source} (`communique es drop-old {kind}` removes it)")
+        _show_migration(report, kind, copied=not no_copy, dropped_old=drop_old)
+
+
+def _show_migration(report: MigrationReport, kind: str, *, copied: bool, dropped_old: bool) -> None:
+    if report.up_to_date:
+        console.print(f"{report.alias} → {report.target}: up to date")
+    elif not copied:
+        console.print(
+            f"{report.alias}: {report.source} → {report.target} (empty; rebuild with "
+            "`communique reprocess`)"
+        )
+    else:
+        console.print(
+            f"{report.alias}: {report.source} → {report.target}; copied {report.copied}, "
+            f"caught up {report.caught_up}, settled {report.settled}, "
+            f"deleted {report.deleted}"
+        )
+    for index in report.dropped:
+        console.print(f"dropped {index}")
+    if not dropped_old and not report.up_to_date:
+        console.print(f"kept {report.source} (`communique es drop-old {kind}` removes it)")
 
 
 @es_app.command("drop-old")

@@ -15,11 +15,21 @@ import typer
 from workers.cli.common import console, fail
 from workers.connections import redact_url
 from workers.resources import setup_indices
-from workers.settings import get_settings
+from workers.settings import Settings, get_settings
 
 
 def _celery_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "workers.app", *args]
+
+
+def _worker_cmd(queues: list[str], concurrency: int, name: str) -> list[str]:
+    return _celery_cmd(
+        "worker",
+        "-Q", ",".join(queues),
+        "--concurrency", str(concurrency),
+        "--loglevel", "INFO",
+        "-n", name,
+    )  # fmt: skip
 
 
 def run(
@@ -33,52 +43,14 @@ def run(
     beat: Annotated[bool, typer.Option(help="Run the beat scheduler beside the worker")] = True,
 ) -> None:
     """Run the whole stack: services, templates, a worker on every queue, and beat."""
-    from workers import routing
-    from workers import services as services_mod
-
     env = dict(os.environ)
     if feeds is not None:
         env["COMMUNIQUE_FEEDS_FILE"] = str(feeds.resolve())
         os.environ["COMMUNIQUE_FEEDS_FILE"] = env["COMMUNIQUE_FEEDS_FILE"]
         get_settings.cache_clear()
     settings = get_settings()
-    if services:
-        try:
-            for line in services_mod.up(settings):
-                console.print(line)
-        except services_mod.ServiceError as exc:
-            fail(str(exc))
-    try:
-        report = setup_indices(settings)
-    except Exception as exc:  # connection refused, auth, version mismatch: say which and stop
-        shown = redact_url(settings.es_url)
-        fail(f"Elasticsearch at {shown} is not usable ({exc}); `communique services up`")
-        return
-    console.print(f"indices ready: {', '.join(report.aliases)}")
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    live_queues = [q for q in routing.ALL_QUEUES if q != routing.REPROCESS_QUEUE]
-    worker_cmd = _celery_cmd(
-        "worker",
-        "-Q", ",".join(live_queues),
-        "--concurrency", str(concurrency or settings.worker_concurrency),
-        "--loglevel", "INFO",
-        "-n", "communique@%h",
-    )  # fmt: skip
-    # reprocessing has its own worker slot: a backfill of any size never takes a live process
-    reprocess_cmd = _celery_cmd(
-        "worker",
-        "-Q", routing.REPROCESS_QUEUE,
-        "--concurrency", str(settings.reprocess_concurrency),
-        "--loglevel", "INFO",
-        "-n", "reprocess@%h",
-    )  # fmt: skip
-    children = [subprocess.Popen(worker_cmd, env=env), subprocess.Popen(reprocess_cmd, env=env)]
-    if beat:
-        beat_cmd = _celery_cmd(
-            "beat", "--loglevel", "INFO",
-            "--schedule", str(settings.state_dir / "beat-schedule"),
-        )  # fmt: skip
-        children.append(subprocess.Popen(beat_cmd, env=env))
+    _prepare(settings, services)
+    children = _start_children(settings, env, concurrency=concurrency, beat=beat)
     # the runtime registry gets every feed of the file (new ones due at once), and the
     # dispatcher runs now rather than after beat's first interval
     from workers import feedstore
@@ -92,6 +64,57 @@ def run(
         f"worker{' and beat' if beat else ''} running; feeds: {added} added, {updated} updated "
         f"from {settings.feeds_file}; Ctrl-C stops"
     )
+    codes = _supervise(children)
+    if any(code not in (0, -signal.SIGTERM, None) for code in codes):
+        raise typer.Exit(1)
+
+
+def _prepare(settings: Settings, services: bool) -> None:
+    """Services (when asked) and index templates, or a clear error."""
+    from workers import services as services_mod
+
+    if services:
+        try:
+            for line in services_mod.up(settings):
+                console.print(line)
+        except services_mod.ServiceError as exc:
+            fail(str(exc))
+    try:
+        report = setup_indices(settings)
+    except Exception as exc:  # connection refused, auth, version mismatch: say which and stop
+        shown = redact_url(settings.es_url)  # never print a password written into the URL
+        fail(f"Elasticsearch at {shown} is not usable ({exc}); `communique services up`")
+        return
+    console.print(f"indices ready: {', '.join(report.aliases)}")
+
+
+def _start_children(
+    settings: Settings, env: dict[str, str], *, concurrency: int | None, beat: bool
+) -> list[subprocess.Popen[bytes]]:
+    """The live worker, the reprocess worker and (when asked) beat."""
+    from workers import routing
+
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    live_queues = [q for q in routing.ALL_QUEUES if q != routing.REPROCESS_QUEUE]
+    worker_cmd = _worker_cmd(
+        live_queues, concurrency or settings.worker_concurrency, "communique@%h"
+    )
+    # reprocessing has its own worker slot: a backfill of any size never takes a live process
+    reprocess_cmd = _worker_cmd(
+        [routing.REPROCESS_QUEUE], settings.reprocess_concurrency, "reprocess@%h"
+    )
+    children = [subprocess.Popen(worker_cmd, env=env), subprocess.Popen(reprocess_cmd, env=env)]
+    if beat:
+        beat_cmd = _celery_cmd(
+            "beat", "--loglevel", "INFO",
+            "--schedule", str(settings.state_dir / "beat-schedule"),
+        )  # fmt: skip
+        children.append(subprocess.Popen(beat_cmd, env=env))
+    return children
+
+
+def _supervise(children: list[subprocess.Popen[bytes]]) -> list[int | None]:
+    """Wait until one child ends or a signal comes, stop them all; their exit codes."""
 
     def stop(*_: object) -> None:
         for child in children:
@@ -111,6 +134,4 @@ def run(
                 child.wait(timeout=90)  # the worker's soft shutdown lets in-flight tasks end
             except subprocess.TimeoutExpired:
                 child.kill()
-    codes = [child.returncode for child in children]
-    if any(code not in (0, -signal.SIGTERM, None) for code in codes):
-        raise typer.Exit(1)
+    return [child.returncode for child in children]

@@ -138,6 +138,10 @@ def search(
     except SearchError as exc:
         fail(str(exc))
         return
+    _show_result(result, kind, as_json)
+
+
+def _show_result(result: Any, kind: str, as_json: bool) -> None:
     if as_json:
         hits = [{"id": i, "score": s, **doc} for i, s, doc in result.hits]
         facets = {k: [{"value": v, "count": c} for v, c in b] for k, b in result.facets.items()}

@@ -11,13 +11,14 @@ from typing import Any
 from pipeline.dedup import MinHashIndex, fingerprint, signature
 from pipeline.errors import TransientIndexingError
 from pipeline.ids import article_id
+from pipeline.models import Article
 from pipeline.text import extract_article
 from pipeline.timeutil import parse_datetime
 from pipeline.urls import canonical_url
 from workers import deadletters
 from workers.app import app
 from workers.base import CommuniqueTask
-from workers.hosts import HostBusy, host_slot, lease_for
+from workers.hosts import HostBusy, configured_slot
 from workers.resources import fetcher, redis_client
 from workers.settings import get_settings
 from workers.store import Store, default_store
@@ -92,15 +93,8 @@ def fetch_article(
             if added == "added" or existing.get("status") != "processed":
                 process_article.apply_async(args=(aid,))
             return {"status": "duplicate", "article_id": aid}
-        settings = get_settings()
         try:
-            with host_slot(
-                redis_client(),
-                url,
-                max_inflight=settings.host_max_concurrency,
-                min_interval_s=settings.host_min_interval_s,
-                lease_s=lease_for(settings.fetch_deadline_s),
-            ):
+            with configured_slot(redis_client(), url, get_settings()):
                 page = fetcher().fetch(url, kind="page")
         except HostBusy as busy:
             return _defer(busy)
@@ -111,16 +105,28 @@ def fetch_article(
             fallback_title=title,
             fallback_published=parse_datetime(published),
         )
-        original = MinHashIndex(redis_client(), prefix=MINHASH_PREFIX).add_if_new(
-            aid, signature(article.text)
-        )
-        if original is not None:
-            return _merge_syndicated_copy(store, original, aid, feed_id, url)
-        article = replace(article, content_fingerprint=fingerprint(article.text))
-        store.store_article(article)
-        process_article.apply_async(args=(aid,))
-        # a success supersedes an earlier dead letter of the same entry (e.g. after a retry)
-        deadletters.remove(redis_client(), deadletters.record_id(self.name, url))
-        return {"status": "stored", "article_id": aid, "chars": len(article.text)}
+        result = _store_unless_syndicated(store, article, feed_id, url)
+        if result["status"] == "stored":
+            # a success supersedes an earlier dead letter of the same entry (e.g. after a retry)
+            deadletters.remove(redis_client(), deadletters.record_id(self.name, url))
+        return result
 
     return self.guarded(url, payload, body)
+
+
+def _store_unless_syndicated(
+    store: Store, article: Article, feed_id: str, url: str
+) -> dict[str, Any]:
+    """Store a fetched article and enqueue its processing, or merge it into the article it is
+    a near-duplicate of."""
+    from workers.tasks.process import process_article
+
+    original = MinHashIndex(redis_client(), prefix=MINHASH_PREFIX).add_if_new(
+        article.id, signature(article.text)
+    )
+    if original is not None:
+        return _merge_syndicated_copy(store, original, article.id, feed_id, url)
+    article = replace(article, content_fingerprint=fingerprint(article.text))
+    store.store_article(article)
+    process_article.apply_async(args=(article.id,))
+    return {"status": "stored", "article_id": article.id, "chars": len(article.text)}

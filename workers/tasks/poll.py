@@ -25,10 +25,11 @@ from pipeline.urls import canonical_url
 from workers import deadletters, feedstate, feedstore, ledger
 from workers.app import app
 from workers.base import CommuniqueTask
-from workers.hosts import HostBusy, host_slot, lease_for
-from workers.resources import es_client, fetcher, redis_client
+from workers.hosts import HostBusy, configured_slot
+from workers.resources import fetcher, redis_client
 from workers.schedules import registry_feeds
 from workers.settings import Settings, get_settings
+from workers.store import default_store
 from workers.tasks.fetch import fetch_article
 
 log = logging.getLogger("communique.poll")
@@ -46,11 +47,11 @@ def _feed(r: Any, feed_id: str) -> FeedSpec | None:
     return None
 
 
-def _publish_health(settings: Settings, state: feedstate.FeedState, feed: FeedSpec) -> None:
+def _publish_health(state: feedstate.FeedState, feed: FeedSpec) -> None:
     doc = {**state.to_document(), "url": feed.url, "publisher": feed.publisher}
     doc["enabled"] = feed.enabled
     try:
-        es_client().index(index=settings.index_name("feeds"), id=feed.id, document=doc)
+        default_store().index_feed_health(feed.id, doc)
     except Exception as exc:  # health in Kibana is best effort; Redis holds the state
         log.debug("feed health of %s not indexed: %s", feed.id, exc)
 
@@ -125,13 +126,7 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
     new_entries = backlog = 0
     retry_after: float | None = None
     try:
-        with host_slot(
-            r,
-            feed.url,
-            max_inflight=settings.host_max_concurrency,
-            min_interval_s=settings.host_min_interval_s,
-            lease_s=lease_for(settings.fetch_deadline_s),
-        ):
+        with configured_slot(r, feed.url, settings):
             page = fetcher().fetch(
                 feed.url, etag=state.etag, last_modified=state.last_modified, kind="feed"
             )
@@ -157,19 +152,38 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
         feedstore.schedule(r, feed_id, time.time() + busy.wait_s)
         return {"status": "deferred", "wait_s": busy.wait_s}
     except FetchError as exc:
-        state.consecutive_failures += 1
-        state.last_error = str(exc)[:1000]
-        state.last_error_reason = exc.reason
+        _count_failure(state, str(exc), exc.reason)
         if isinstance(exc, TransientFetchError):
             retry_after = exc.retry_after_s
         log.warning("feed %s failed (%s): %s", feed_id, exc.reason, exc)
         result = {"status": "failed", "reason": exc.reason}
     except Exception as exc:  # a feed that breaks the parser must not break the worker
-        state.consecutive_failures += 1
-        state.last_error = repr(exc)[:1000]
-        state.last_error_reason = "unexpected"
+        _count_failure(state, repr(exc), "unexpected")
         log.exception("feed %s poll crashed", feed_id)
         result = {"status": "failed", "reason": "unexpected"}
+    result["next_poll_in_s"] = _schedule_next(
+        r, feed, state, settings, new_entries=new_entries, backlog=backlog, retry_after=retry_after
+    )
+    return result
+
+
+def _count_failure(state: feedstate.FeedState, error: str, reason: str) -> None:
+    state.consecutive_failures += 1
+    state.last_error = error[:1000]
+    state.last_error_reason = reason
+
+
+def _schedule_next(
+    r: Any,
+    feed: FeedSpec,
+    state: feedstate.FeedState,
+    settings: Settings,
+    *,
+    new_entries: int,
+    backlog: int,
+    retry_after: float | None,
+) -> float:
+    """Adapt the interval, schedule the next poll, save the state and its health; the delay."""
     state.current_interval_s = next_interval(
         state.current_interval_s,
         base_s=feed.poll_interval_s,
@@ -182,11 +196,10 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
     )
     # a backlog is taken by the next polls, as soon as the minimum interval allows
     next_in = settings.poll_min_interval_s if backlog else state.current_interval_s
-    feedstore.schedule(r, feed_id, time.time() + next_in)
+    feedstore.schedule(r, feed.id, time.time() + next_in)
     feedstate.save(r, state)
-    _publish_health(settings, state, feed)
-    result["next_poll_in_s"] = next_in
-    return result
+    _publish_health(state, feed)
+    return next_in
 
 
 @app.task(bind=True, base=CommuniqueTask, name="communique.schedule_polls", max_retries=0)
