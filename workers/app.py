@@ -5,6 +5,10 @@
 - visibility_timeout is set in all three places and is larger than the hard time limit and the
   largest retry backoff (checked by Settings and asserted in tests/unit/test_celery_config.py).
 - prefetch 1: processing is CPU-bound; a worker must not hoard messages it cannot run.
+- network clients are per process (workers/resources.py): the main process closes the ones
+  it used at start, so a pool process forked later never shares a socket with it.
+- after a broker connection loss the previous connection's unacked messages are restored at
+  once (workers/redelivery.py) instead of after the visibility timeout.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     transport = {"visibility_timeout": settings.visibility_timeout_s}
     return {
         "broker_url": settings.redis_url,
+        # kombu's Redis transport, tolerant of a broker that is down while a channel closes
+        "broker_transport": "workers.redelivery:Transport",
         "broker_transport_options": transport,
         "result_backend_transport_options": transport,
         "visibility_timeout": settings.visibility_timeout_s,
@@ -44,7 +50,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_soft_shutdown_timeout": 60.0,
         "worker_enable_soft_shutdown_on_idle": True,
         "worker_hijack_root_logger": False,
-        "worker_max_tasks_per_child": 500,  # bounds slow leaks in long-lived children
+        # bounds slow leaks in long-lived children
+        "worker_max_tasks_per_child": settings.worker_max_tasks_per_child,
         "task_send_sent_event": False,
         "enable_utc": True,
         "timezone": "UTC",
@@ -59,6 +66,9 @@ def create_app(settings: Settings | None = None) -> Celery:
     from workers.schedules import beat_schedule
 
     celery.conf.beat_schedule = beat_schedule(settings)
+    from workers.redelivery import RestoreUnackedOnReconnect
+
+    celery.steps["consumer"].add(RestoreUnackedOnReconnect)
     return celery
 
 
@@ -70,7 +80,7 @@ def _apply_index_templates(**_: Any) -> None:
     """Templates and aliases exist before the first task writes; the runtime feed registry
     holds every feed of the registry file (both idempotent)."""
     from workers import feedstore
-    from workers.resources import redis_client, setup_indices
+    from workers.resources import close_clients, redis_client, setup_indices
     from workers.schedules import registry_feeds
 
     try:
@@ -79,3 +89,5 @@ def _apply_index_templates(**_: Any) -> None:
         logging.getLogger("communique").exception("index setup at worker start failed")
     settings = get_settings()
     feedstore.sync_from_file(redis_client(), registry_feeds(settings))
+    # pool processes forked later (replacements) must not inherit these sockets
+    close_clients()

@@ -4,9 +4,15 @@ Tasks stay thin (load → call pipeline → save → enqueue next) and express o
 pipeline's error types; this class maps them:
 
 - ``SkipArticle`` → dead letter with its reason (e.g. ``no_text``), never retried;
-- transient errors (``TransientFetchError``, ``TransientIndexingError``, soft time limit) →
-  retried with capped exponential backoff and jitter, then dead-lettered;
-- permanent errors and anything unexpected after the retries → dead letter.
+- transient errors (``TransientFetchError``, ``TransientIndexingError``, soft time limit) and
+  anything unexpected → retried by Celery's own ``autoretry_for`` with exponential backoff and
+  full jitter (``retry_backoff`` / ``retry_backoff_max`` / ``retry_jitter``), then the LAST
+  attempt is dead-lettered with its reason;
+- permanent errors → dead letter.
+
+One retry budget: ``max_retries`` comes from settings, and both Celery's retry accounting and the
+"is this the last attempt" test read the task's ``max_retries``, so a task can never run out of
+Celery retries before it dead-letters (which acked the message and lost it in silence).
 
 A child killed mid-task (OOM, kill -9) is redelivered by ``task_reject_on_worker_lost``; a
 counter per (task id, retry number) caps those redeliveries so a poison message cannot loop.
@@ -15,7 +21,6 @@ counter per (task id, retry number) caps those redeliveries so a poison message 
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -38,13 +43,7 @@ T = TypeVar("T")
 
 #: deliveries of one attempt before the message is declared poison
 MAX_DELIVERIES = 3
-RETRY_BASE_S = 5.0
-
-
-def retry_countdown(retries: int, *, base_s: float, max_s: float, jitter: float = 0.2) -> float:
-    """Exponential backoff ``base * 2**retries`` capped at ``max_s``, with ±jitter."""
-    raw = min(max_s, base_s * (2**retries))
-    return max(0.0, min(max_s, raw * (1 + random.uniform(-jitter, jitter))))
+_SETTINGS = get_settings()
 
 
 class CommuniqueTask(Task):  # type: ignore[misc]
@@ -53,6 +52,18 @@ class CommuniqueTask(Task):  # type: ignore[misc]
     abstract = True
     acks_late = True
     reject_on_worker_lost = True
+    # The retry budget and Celery's own backoff (settings are read once per process, at import,
+    # as the Celery app itself). Settings guarantee retry_backoff_max_s < visibility_timeout_s:
+    # a countdown longer than the visibility timeout would hand the message to a second worker.
+    max_retries = _SETTINGS.max_retries
+    autoretry_for = (Exception,)  # guarded() decides: only what it re-raises gets here
+    retry_backoff = _SETTINGS.retry_backoff_base_s
+    retry_backoff_max = _SETTINGS.retry_backoff_max_s
+    retry_jitter = True
+
+    def last_attempt(self) -> bool:
+        """True when a failure now must end in a dead letter (no retry left)."""
+        return int(self.request.retries) >= int(self.max_retries or 0)
 
     def deliveries(self) -> int:
         """Count this delivery of the current attempt (survives the child being killed)."""
@@ -83,16 +94,16 @@ class CommuniqueTask(Task):  # type: ignore[misc]
     def guarded(
         self, subject: str, payload: dict[str, Any], body: Callable[[], T]
     ) -> T | dict[str, Any]:
-        """Run ``body`` under the retry / dead-letter policy."""
-        settings = get_settings()
+        """Run ``body`` under the retry / dead-letter policy.
+
+        Failures worth a retry are re-raised for ``autoretry_for``; on the last attempt they end
+        as exactly one dead letter with their reason instead.
+        """
         if self.deliveries() > MAX_DELIVERIES:
-            self.dead_letter(
-                subject=subject,
-                reason="poison",
-                error=f"delivered more than {MAX_DELIVERIES} times without finishing",
-                payload=payload,
-            )
-            return {"status": "dead_letter", "reason": "poison"}
+            return self.give_up(
+                subject, payload, "poison",
+                f"delivered more than {MAX_DELIVERIES} times without finishing",
+            )  # fmt: skip
         try:
             return body()
         except Retry:
@@ -102,30 +113,27 @@ class CommuniqueTask(Task):  # type: ignore[misc]
             return {"status": "skipped", "reason": exc.reason}
         except (TransientFetchError, TransientIndexingError, SoftTimeLimitExceeded) as exc:
             reason = getattr(exc, "reason", "timeout")
-            if self.request.retries >= settings.max_retries:
-                self.dead_letter(subject=subject, reason=reason, error=str(exc), payload=payload)
-                return {"status": "dead_letter", "reason": reason}
-            countdown = retry_countdown(
-                self.request.retries,
-                base_s=RETRY_BASE_S,
-                max_s=float(settings.retry_backoff_max_s),
-            )
+            if self.last_attempt():
+                return self.give_up(subject, payload, reason, str(exc))
+            log.info("retrying %s %s: %s", self.name, subject, exc)
             hinted = getattr(exc, "retry_after_s", None)
-            if hinted:  # the server told us when: honour it, within the visibility budget
-                countdown = min(float(settings.retry_backoff_max_s), max(countdown, hinted))
-            log.info("retrying %s %s in %.0fs: %s", self.name, subject, countdown, exc)
-            raise self.retry(exc=exc, countdown=countdown) from exc
+            if hinted:
+                # the server told us when (Retry-After), which Celery's backoff cannot express:
+                # honour it, within the budget that keeps countdowns under the visibility timeout
+                countdown = min(float(self.retry_backoff_max), float(hinted))
+                raise self.retry(exc=exc, countdown=countdown) from exc
+            raise
         except CommuniqueError as exc:
-            self.dead_letter(subject=subject, reason=exc.reason, error=str(exc), payload=payload)
-            return {"status": "dead_letter", "reason": exc.reason}
+            return self.give_up(subject, payload, exc.reason, str(exc))
         except Exception as exc:
             log.exception("unexpected failure in %s %s", self.name, subject)
-            if self.request.retries >= settings.max_retries:
-                self.dead_letter(
-                    subject=subject, reason="unexpected", error=repr(exc), payload=payload
-                )
-                return {"status": "dead_letter", "reason": "unexpected"}
-            countdown = retry_countdown(
-                self.request.retries, base_s=RETRY_BASE_S, max_s=float(settings.retry_backoff_max_s)
-            )
-            raise self.retry(exc=exc, countdown=countdown) from exc
+            if self.last_attempt():
+                return self.give_up(subject, payload, "unexpected", repr(exc))
+            raise
+
+    def give_up(
+        self, subject: str, payload: dict[str, Any], reason: str, error: str
+    ) -> dict[str, Any]:
+        """Dead-letter ``subject`` now and return the task's result saying so."""
+        self.dead_letter(subject=subject, reason=reason, error=error, payload=payload)
+        return {"status": "dead_letter", "reason": reason}

@@ -1,14 +1,21 @@
 """Per-process resources, created lazily once per worker process.
 
-Clients are not fork-safe, so they are built on first use inside the child, never at import
-time in the parent. The spaCy model is loaded once per process (it is the costly part).
+Network clients (Elasticsearch, Redis, the HTTP fetcher) belong to the process that built them.
+A pool process forked from Celery's main process must never reuse an inherited keep-alive
+socket: two processes reading one socket receive each other's answers (a GET answered by
+another request's 201). So every client is cached per PID: a forked child finds the cache
+empty and builds its own (the cache is also dropped at fork by ``os.register_at_fork``, and
+``close_clients`` lets the main process close what it used before children are forked). The
+spaCy model holds no socket and is loaded once per process (it is the costly part).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import redis
 from elasticsearch import Elasticsearch
@@ -18,25 +25,60 @@ from workers.settings import Settings, get_settings
 if TYPE_CHECKING:
     from pipeline.fetch import SafeFetcher
 
+T = TypeVar("T")
+
 _lock = threading.Lock()
+#: (kind, arguments) → client, valid only in the process whose PID is ``_owner``
+_clients: dict[tuple[Any, ...], Any] = {}
+_owner = os.getpid()
 
 
-@lru_cache(maxsize=4)
+def forget_inherited() -> None:
+    """In a forked child: drop (never close: the parent still uses them) inherited clients."""
+    global _lock, _owner
+    _lock = threading.Lock()  # a lock held by another thread at fork time would never be freed
+    _clients.clear()
+    _owner = os.getpid()
+
+
+os.register_at_fork(after_in_child=forget_inherited)
+
+
+def _per_process(key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    if _owner != os.getpid():  # forked without the at-fork hook (belt and braces)
+        forget_inherited()
+    with _lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = build()
+        return client  # type: ignore[no-any-return]
+
+
+def close_clients() -> None:
+    """Close this process's clients (the next use builds new ones); e.g. before forking."""
+    with _lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        with contextlib.suppress(Exception):  # best effort: the client is dropped either way
+            client.close()
+
+
 def es_client(url: str | None = None, timeout_s: float | None = None) -> Elasticsearch:
-    """The Elasticsearch client for ``url`` (settings' by default)."""
+    """This process's Elasticsearch client for ``url`` (settings' by default)."""
     settings = get_settings()
-    return Elasticsearch(
-        url or settings.es_url,
-        request_timeout=timeout_s or settings.es_request_timeout_s,
-        retry_on_timeout=True,
-        max_retries=2,
+    url = url or settings.es_url
+    timeout = timeout_s or settings.es_request_timeout_s
+    return _per_process(
+        ("es", url, timeout),
+        lambda: Elasticsearch(url, request_timeout=timeout, retry_on_timeout=True, max_retries=2),
     )
 
 
-@lru_cache(maxsize=4)
 def redis_client(url: str | None = None) -> redis.Redis:
-    """A Redis client (decoded strings) for ledger, dead letters and feed state."""
-    return redis.Redis.from_url(url or get_settings().redis_url, decode_responses=True)
+    """This process's Redis client (decoded strings) for ledger, dead letters and feed state."""
+    url = url or get_settings().redis_url
+    return _per_process(("redis", url), lambda: redis.Redis.from_url(url, decode_responses=True))
 
 
 def fetch_policy(settings: Settings) -> Any:
@@ -54,12 +96,11 @@ def fetch_policy(settings: Settings) -> Any:
     )
 
 
-@lru_cache(maxsize=1)
 def fetcher() -> SafeFetcher:
-    """The process's safe HTTP fetcher."""
+    """This process's safe HTTP fetcher."""
     from pipeline.fetch import SafeFetcher
 
-    return SafeFetcher(fetch_policy(get_settings()))
+    return _per_process(("fetcher",), lambda: SafeFetcher(fetch_policy(get_settings())))
 
 
 _extractor: Any = None

@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     retry_backoff_max_s: int = Field(1800, description="Largest retry countdown")
     max_retries: int = Field(5, description="Retries before a task is dead-lettered")
     worker_concurrency: int = Field(2, description="Worker processes started by `communique run`")
+    worker_max_tasks_per_child: int = Field(
+        500, description="A pool process is replaced after this many tasks (bounds slow leaks)"
+    )
+    retry_backoff_base_s: int = Field(
+        5,
+        ge=1,
+        description="Retry backoff factor: countdowns up to base × 2^retry, full jitter, "
+        "capped by retry_backoff_max_s",
+    )
 
     # --- HTTP fetching --------------------------------------------------------------------
     user_agent: str = Field(
@@ -65,9 +74,18 @@ class Settings(BaseSettings):
         description="Comma-separated CIDRs fetches may reach although private/loopback "
         "(tests and demos only, e.g. 127.0.0.0/8); empty = public internet only",
     )
-    max_entries_per_poll: int = Field(1000, description="Entries taken from one feed poll")
+    max_entries_per_poll: int = Field(
+        1000, description="New entries enqueued by one poll (oldest first; the rest next polls)"
+    )
+    max_entries_per_feed: int = Field(
+        10_000, description="Entries read from one feed document (a bound on hostile feeds)"
+    )
     host_max_concurrency: int = Field(2, description="Requests in flight to one host, all workers")
     host_min_interval_s: float = Field(1.0, description="Minimum gap between requests to one host")
+    host_max_wait_s: int = Field(
+        3600,
+        description="A fetch deferred this long by a busy host is dead-lettered (host_busy)",
+    )
     poll_min_interval_s: int = Field(60, description="Adaptive polling never goes below this")
     poll_max_interval_s: int = Field(21_600, description="Adaptive polling never goes above this")
     dispatch_every_s: float = Field(10.0, description="How often beat looks for due feeds")

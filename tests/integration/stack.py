@@ -66,7 +66,7 @@ def stack_factory(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[..., S
     client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{E2E_REDIS_DB}")
     client.flushdb()
 
-    def start(feed_url: str, **extra_env: str) -> Stack:
+    def start(feed_url: str, concurrency: int = 1, **extra_env: str) -> Stack:
         prefix = f"e2e-{uuid.uuid4().hex[:8]}"
         feeds = tmp_path / f"{prefix}.yaml"
         feeds.write_text(f"feeds:\n  - {{id: seeds, url: '{feed_url}', poll_interval: 3600}}\n")
@@ -87,7 +87,7 @@ def stack_factory(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[..., S
         log_path = tmp_path / f"{prefix}-worker.log"
         cmd = [
             sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-            "-Q", ",".join(ALL_QUEUES), "--concurrency", "1", "--loglevel", "INFO",
+            "-Q", ",".join(ALL_QUEUES), "--concurrency", str(concurrency), "--loglevel", "INFO",
             "-n", f"{prefix}@%h", "--without-gossip", "--without-mingle",
         ]  # fmt: skip
         with log_path.open("wb") as log:

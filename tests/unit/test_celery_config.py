@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from workers.app import celery_config, create_app
-from workers.base import RETRY_BASE_S, retry_countdown
+from workers.base import CommuniqueTask
 from workers.routing import ALL_QUEUES, TASK_ROUTES
 from workers.settings import Settings
 
@@ -25,13 +25,8 @@ def test_celery_config_time_limits_and_backoff_fit_inside_visibility_timeout() -
     conf = celery_config(settings)
     vt = conf["visibility_timeout"]
     assert conf["task_soft_time_limit"] < conf["task_time_limit"] < vt
-    # the largest countdown the Task base can ever schedule, jitter included
-    worst = max(
-        retry_countdown(n, base_s=RETRY_BASE_S, max_s=settings.retry_backoff_max_s, jitter=0.2)
-        for n in range(settings.max_retries + 5)
-        for _ in range(50)
-    )
-    assert worst <= settings.retry_backoff_max_s < vt
+    # the largest countdown the Task base can ever schedule: Celery's retry_backoff_max
+    assert CommuniqueTask.retry_backoff_max == settings.retry_backoff_max_s < vt
 
 
 def test_settings_refuse_time_limit_beyond_visibility_timeout() -> None:
@@ -72,7 +67,14 @@ def test_tasks_have_stable_explicit_names_and_routes() -> None:
     )
 
 
-def test_retry_countdown_grows_then_caps() -> None:
-    values = [retry_countdown(n, base_s=5, max_s=100, jitter=0) for n in range(8)]
-    assert values[:4] == [5, 10, 20, 40]
-    assert values[-1] == 100
+def test_every_task_retries_within_the_one_budget_from_settings() -> None:
+    """Celery's retry count and the dead-letter decision read the same max_retries (issue 7):
+    a task with Celery's default 3 would fail silently before the base dead-lettered it."""
+    app = create_app(Settings())
+    app.loader.import_default_modules()
+    settings = Settings()
+    for name in ("communique.fetch_article", "communique.process_article",
+                 "communique.reprocess_article"):  # fmt: skip
+        task = app.tasks[name]
+        assert task.max_retries == settings.max_retries, name
+        assert task.autoretry_for and task.retry_backoff == settings.retry_backoff_base_s

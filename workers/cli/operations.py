@@ -46,8 +46,9 @@ def reprocess(
 def reconcile(
     dry_run: Annotated[bool, typer.Option(help="Report only; enqueue nothing")] = False,
     min_age: Annotated[
-        float, typer.Option(help="Entries younger than this (s) count as in flight")
-    ] = 600.0,
+        float,
+        typer.Option(help="Entries in no queue younger than this (s) count as in flight"),
+    ] = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Compare ledger, index and dead letters; re-enqueue what is in neither."""
@@ -60,8 +61,9 @@ def reconcile(
         print(json.dumps(asdict(report)))
         return
     table = Table(
-        "ledger entries", "indexed", "dead-lettered", "in flight", "missing", "re-enqueued"
-    )
+        "ledger entries", "indexed", "dead-lettered", "queued", "unacked (oldest s)",
+        "missing (lost)", "re-enqueued",
+    )  # fmt: skip
     table.add_row(
         *map(
             str,
@@ -69,10 +71,13 @@ def reconcile(
                 report.ledger_entries,
                 report.indexed,
                 report.dead_lettered,
-                report.in_flight,
+                report.queued,
+                f"{report.unacked} ({report.oldest_unacked_s:.0f})",
                 report.missing,
                 report.reenqueued,
             ),
         )
     )
     console.print(table)
+    if report.missing_ids:
+        console.print(f"missing: {', '.join(report.missing_ids[:20])}")

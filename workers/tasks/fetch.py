@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +20,7 @@ from pipeline.urls import canonical_url
 from workers import deadletters
 from workers.app import app
 from workers.base import CommuniqueTask
-from workers.hosts import HostBusy, host_slot
+from workers.hosts import HostBusy, host_slot, lease_for
 from workers.resources import es_client, fetcher, redis_client
 from workers.settings import get_settings
 
@@ -60,15 +61,35 @@ def fetch_article(
     feed_id: str,
     title: str | None = None,
     published: str | None = None,
+    deferred_since: float | None = None,
+    deferrals: int = 0,
 ) -> dict[str, Any]:
     """Fetch ``url`` (an entry of ``feed_id``), store its Article, enqueue processing.
 
     Idempotent: the document id derives from the canonical URL; an article already stored (the
-    same story in a second feed, a redelivered message) only gains the new source.
+    same story in a second feed, a redelivered message) only gains the new source. A busy host
+    defers the fetch (``deferred_since``/``deferrals`` travel with it) for at most
+    ``host_max_wait_s``, then it is dead-lettered as ``host_busy``.
     """
     canonical = canonical_url(url)
     aid = article_id(canonical)
     payload = {"url": url, "feed_id": feed_id, "title": title, "published": published}
+
+    def _defer(busy: HostBusy) -> dict[str, Any]:
+        since = deferred_since or time.time()
+        waited = time.time() - since
+        if waited > get_settings().host_max_wait_s:
+            return self.give_up(url, payload, "host_busy", f"{busy} (waited {waited:.0f}s)")
+        # politeness, not failure: a fresh message after the wait (published before this one
+        # is acked, so nothing is lost) instead of spending a retry; the spread grows with the
+        # deferrals so a long queue for one host does not churn no-op tasks every second
+        fetch_article.apply_async(
+            args=(url, feed_id),
+            kwargs={"title": title, "published": published, "deferred_since": since,
+                    "deferrals": deferrals + 1},
+            countdown=busy.wait_s + random.uniform(0, 1 + min(deferrals, 9)),
+        )  # fmt: skip
+        return {"status": "deferred", "wait_s": busy.wait_s, "deferrals": deferrals + 1}
 
     def body() -> dict[str, Any]:
         from workers.tasks.process import process_article
@@ -91,18 +112,11 @@ def fetch_article(
                 url,
                 max_inflight=settings.host_max_concurrency,
                 min_interval_s=settings.host_min_interval_s,
-                lease_s=int(settings.fetch_deadline_s) + 30,
+                lease_s=lease_for(settings.fetch_deadline_s),
             ):
                 page = fetcher().fetch(url, kind="page")
         except HostBusy as busy:
-            # politeness, not failure: a fresh message after the wait (published before this
-            # one is acked, so nothing is lost) instead of spending a retry
-            fetch_article.apply_async(
-                args=(url, feed_id),
-                kwargs={"title": title, "published": published},
-                countdown=busy.wait_s + random.uniform(0, 1),
-            )
-            return {"status": "deferred", "wait_s": busy.wait_s}
+            return _defer(busy)
         article = extract_article(
             page,
             canonical_url=canonical,

@@ -1,7 +1,10 @@
 """Polling: ``communique.schedule_polls`` dispatches due feeds, ``communique.poll_feed`` polls one.
 
-A poll is a conditional GET (ETag / Last-Modified; a 304 is not parsed), then every entry not in
-the ledger is enqueued to ``fetch_article``; the ledger advances only after each publish. The next
+A poll is a conditional GET (ETag / Last-Modified; a 304 is not parsed), then the entries not in
+the ledger are enqueued to ``fetch_article``, oldest first and at most ``max_entries_per_poll``
+per poll; the ledger advances only after each publish. Entries left over (a backlog) are taken
+by the next polls: the validators are not kept (an unchanged feed must still be read again) and
+the next poll comes after the minimum interval. The next
 due time comes from the adaptive interval (busy feeds sooner, quiet or failing feeds later, with
 jitter; ``Retry-After`` is a floor). A failing feed is counted against that feed and backed off:
 it is never retried in a loop that could hog a worker.
@@ -16,13 +19,13 @@ from typing import Any
 from pipeline.errors import FetchError, PermanentFetchError, TransientFetchError
 from pipeline.feeds import parse_feed
 from pipeline.ids import article_id
-from pipeline.models import FeedSpec
+from pipeline.models import FeedEntry, FeedSpec
 from pipeline.schedule import IntervalPolicy, next_interval
 from pipeline.urls import canonical_url
 from workers import deadletters, feedstate, feedstore, ledger
 from workers.app import app
 from workers.base import CommuniqueTask
-from workers.hosts import HostBusy, host_slot
+from workers.hosts import HostBusy, host_slot, lease_for
 from workers.resources import es_client, fetcher, redis_client
 from workers.schedules import registry_feeds
 from workers.settings import Settings, get_settings
@@ -52,23 +55,35 @@ def _publish_health(settings: Settings, state: feedstate.FeedState, feed: FeedSp
         log.debug("feed health of %s not indexed: %s", feed.id, exc)
 
 
+def _oldest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """Dated entries by date, then undated ones from the end of the document (feeds list the
+    newest first)."""
+    dated = [e for e in entries if e.published is not None]
+    dated.sort(key=lambda e: e.published.timestamp() if e.published else 0.0)
+    return dated + [e for e in reversed(entries) if e.published is None]
+
+
 def _enqueue_new_entries(r: Any, feed: FeedSpec, content: bytes, url: str, content_type: str | None,
-                         max_entries: int) -> tuple[int, int]:  # fmt: skip
+                         settings: Settings) -> tuple[int, int, int]:  # fmt: skip
+    """Enqueue up to ``max_entries_per_poll`` unseen entries; (seen, enqueued, left for later)."""
     if not content.strip():
         raise PermanentFetchError("the feed answered with an empty body", subject=url,
                                   reason="empty_feed")  # fmt: skip
     parsed = parse_feed(
-        content, feed_id=feed.id, base_url=url, max_entries=max_entries, content_type=content_type
-    )
+        content, feed_id=feed.id, base_url=url, max_entries=settings.max_entries_per_feed,
+        content_type=content_type,
+    )  # fmt: skip
     if not parsed.entries and not parsed.format:
         # not a feed at all (an HTML error page, garbage): the feed's fault, counted against it
         raise PermanentFetchError(
             f"not a feed: {parsed.bozo_reason or 'unparseable'}", subject=url, reason="not_a_feed"
         )
     by_identity = {entry.identity: entry for entry in parsed.entries}
+    unseen = _oldest_first([by_identity[i] for i in ledger.unseen(r, feed.id, list(by_identity))])
+    batch = unseen[: settings.max_entries_per_poll]
     enqueued = 0
-    for identity in ledger.unseen(r, feed.id, list(by_identity)):
-        entry = by_identity[identity]
+    for entry in batch:
+        identity = entry.identity
         if not entry.url:
             # nothing to fetch: a terminal state of its own, so the entry is not lost silently
             deadletters.put(
@@ -91,7 +106,7 @@ def _enqueue_new_entries(r: Any, feed: FeedSpec, content: bytes, url: str, conte
             r, feed.id, identity, article_id=article_id(canonical_url(entry.url)), url=entry.url
         )
         enqueued += 1
-    return len(parsed.entries), enqueued
+    return len(parsed.entries), enqueued, len(unseen) - len(batch)
 
 
 @app.task(bind=True, base=CommuniqueTask, name="communique.poll_feed", max_retries=0)
@@ -107,7 +122,7 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
         return {"status": "paused"}
     state = feedstate.load(r, feed_id)
     state.last_polled = feedstate.now_iso()
-    new_entries = 0
+    new_entries = backlog = 0
     retry_after: float | None = None
     try:
         with host_slot(
@@ -115,23 +130,27 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
             feed.url,
             max_inflight=settings.host_max_concurrency,
             min_interval_s=settings.host_min_interval_s,
-            lease_s=int(settings.fetch_deadline_s) + 30,
+            lease_s=lease_for(settings.fetch_deadline_s),
         ):
             page = fetcher().fetch(
                 feed.url, etag=state.etag, last_modified=state.last_modified, kind="feed"
             )
         seen = 0
         if page.status != 304:
-            seen, new_entries = _enqueue_new_entries(
-                r, feed, page.content, page.url, page.content_type, settings.max_entries_per_poll
+            seen, new_entries, backlog = _enqueue_new_entries(
+                r, feed, page.content, page.url, page.content_type, settings
             )
-            state.etag, state.last_modified = page.etag, page.last_modified
+            # with a backlog the next poll must read the document again, even if unchanged
+            state.etag, state.last_modified = (
+                (None, None) if backlog else (page.etag, page.last_modified)
+            )
         state.last_success = feedstate.now_iso()
         state.consecutive_failures = 0
         state.entries_seen += seen
         state.entries_enqueued += new_entries
         result: dict[str, Any] = {
             "status": "ok", "http_status": page.status, "seen": seen, "enqueued": new_entries,
+            "backlog": backlog,
         }  # fmt: skip
     except HostBusy as busy:
         # not the feed's fault: come back as soon as the host has room, count nothing
@@ -161,10 +180,12 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
             min_s=settings.poll_min_interval_s, max_s=settings.poll_max_interval_s
         ),
     )
-    feedstore.schedule(r, feed_id, time.time() + state.current_interval_s)
+    # a backlog is taken by the next polls, as soon as the minimum interval allows
+    next_in = settings.poll_min_interval_s if backlog else state.current_interval_s
+    feedstore.schedule(r, feed_id, time.time() + next_in)
     feedstate.save(r, state)
     _publish_health(settings, state, feed)
-    result["next_poll_in_s"] = state.current_interval_s
+    result["next_poll_in_s"] = next_in
     return result
 
 
