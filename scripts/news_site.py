@@ -115,8 +115,11 @@ class Traffic:
 class NewsSite:
     """Serve ``stories`` in ``feeds`` RSS feeds, publishing ``rate`` stories/s (None: all now).
 
-    Story ``i`` goes to feed ``i % feeds`` and lives on host ``hosts[i % len(hosts)]``; feeds are
-    served by the first host. ``appeared_at[story.id]`` is the wall time it entered its feed.
+    Story ``i`` goes to feed ``i % feeds`` and lives on host ``hosts[i % len(hosts)]``; feed ``n``
+    is served by host ``hosts[n % len(hosts)]`` (feeds of one host share its politeness
+    budget). ``appeared_at[story.id]`` is the wall time it entered its feed,
+    ``listed_at[story.id]`` when a poll first saw it there.
+    A ``paused`` site publishes nothing until ``begin()``.
     """
 
     def __init__(
@@ -126,6 +129,7 @@ class NewsSite:
         feeds: int = 2,
         hosts: tuple[str, ...] = ("127.0.0.1",),
         rate: float | None = None,
+        paused: bool = False,
     ) -> None:
         self.stories = stories
         self.feeds = feeds
@@ -133,21 +137,32 @@ class NewsSite:
         self.traffic = Traffic()
         self.hang_s: dict[str, float] = {}
         self.appeared_at: dict[str, float] = {}
+        #: wall time a feed response first listed each story (what a poll discovered)
+        self.listed_at: dict[str, float] = {}
         self._released = threading.Event()
         self._servers = [self._serve(host) for host in hosts]
         self.bases = [
             f"http://{h}:{s.server_address[1]}" for h, s in zip(hosts, self._servers, strict=True)
         ]
-        self._t0 = time.time()
-        self._published = 0 if rate else len(stories)
-        for story in stories[: self._published]:
-            self.appeared_at[story.id] = self._t0
         self._lock = threading.Lock()
+        self._published = 0
+        self._t0 = float("inf")
+        if not paused:
+            self.begin()
+
+    def begin(self) -> None:
+        """Start publishing (a paused site lists nothing until then)."""
+        with self._lock:
+            self._t0 = time.time()
+            if self.rate is None:
+                self._published = len(self.stories)
+                for story in self.stories:
+                    self.appeared_at[story.id] = self._t0
 
     # --- what was published ------------------------------------------------------------
     def feed_urls(self) -> list[str]:
         """The URL of every feed."""
-        return [f"{self.bases[0]}/feeds/f{n}.xml" for n in range(self.feeds)]
+        return [f"{self.bases[n % len(self.bases)]}/feeds/f{n}.xml" for n in range(self.feeds)]
 
     def story_url(self, index: int) -> str:
         """Where story ``index`` is served."""
@@ -157,11 +172,6 @@ class NewsSite:
         """Every story that has appeared so far, with its URL."""
         self._advance()
         return [(self.stories[i], self.story_url(i)) for i in range(self._published)]
-
-    def done_publishing(self) -> bool:
-        """True once every story has appeared."""
-        self._advance()
-        return self._published == len(self.stories)
 
     def hang(self, index: int, seconds: float) -> str:
         """Make story ``index``'s page stall ``seconds`` before answering; its URL."""
@@ -181,6 +191,8 @@ class NewsSite:
             return
         with self._lock:
             now = time.time()
+            if now < self._t0:
+                return
             due = min(len(self.stories), int((now - self._t0) * self.rate) + 1)
             for story in self.stories[self._published : due]:
                 self.appeared_at[story.id] = now
@@ -192,6 +204,9 @@ class NewsSite:
     def _feed_body(self, feed: int) -> bytes:
         self._advance()
         indices = [i for i in range(self._published) if i % self.feeds == feed][-FEED_WINDOW:]
+        now = time.time()
+        for i in indices:
+            self.listed_at.setdefault(self.stories[i].id, now)
         items = [
             rss_item(
                 self.stories[i].title, self.story_url(i), self.stories[i].id, self._published_at(i)

@@ -1,0 +1,105 @@
+"""CPU seconds per article by stage, measured in one process over the benchmark's own pages.
+
+The worker's processes report only their total CPU; this profile runs the same production
+functions stage by stage (poll = fetch + parse a feed, fetch = the safe fetcher on a page,
+extract text = trafilatura via ``pipeline.text``, NLP = the event extractor, index = the
+article write plus the events bulk) so the end-to-end table can say which stage holds it back.
+Used by ``benchmarks/e2e.py``; never by production code.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from elasticsearch import Elasticsearch
+
+from pipeline.feeds import parse_feed
+from pipeline.fetch import FetchPolicy, SafeFetcher
+from pipeline.ids import article_id
+from pipeline.index.documents import article_document, event_documents
+from pipeline.index.writer import IndexAction, bulk_write
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.types import ArticleInput
+from pipeline.text import extract_article
+from pipeline.urls import canonical_url
+
+T = TypeVar("T")
+STAGES = ("poll", "fetch", "extract text", "NLP", "index")
+
+
+@dataclass
+class StageCost:
+    """Accumulated CPU seconds per stage and the number of articles they cover."""
+
+    cpu_s: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    articles: int = 0
+
+    def timed(self, stage: str, call: Callable[[], T]) -> T:
+        """Run ``call`` and charge its CPU time to ``stage``."""
+        started = time.process_time()
+        try:
+            return call()
+        finally:
+            self.cpu_s[stage] += time.process_time() - started
+
+    def per_article_ms(self) -> dict[str, float]:
+        """Milliseconds of CPU per article for each stage."""
+        return {k: 1000 * v / max(1, self.articles) for k, v in self.cpu_s.items()}
+
+
+def profile_stages(
+    feed_urls: list[str],
+    page_urls: list[str],
+    extractor: EventExtractor,
+    es: Elasticsearch,
+    prefix: str,
+) -> StageCost:
+    """Run every stage over ``page_urls`` (and each feed once); the cost per stage."""
+    cost = StageCost()
+    fetcher = SafeFetcher(FetchPolicy(allowed_private_networks=frozenset({"127.0.0.0/8"})))
+    try:
+        for url in feed_urls:
+            page = cost.timed("poll", lambda url=url: fetcher.fetch(url, kind="feed"))
+            cost.timed(
+                "poll",
+                lambda page=page, url=url: parse_feed(
+                    page.content, feed_id="bench", base_url=url, content_type=page.content_type
+                ),
+            )
+        for url in page_urls:
+            _one_article(cost, fetcher, extractor, es, prefix, url)
+            cost.articles += 1
+    finally:
+        fetcher.close()
+    # polls are amortised over the entries they discover
+    return cost
+
+
+def _one_article(
+    cost: StageCost,
+    fetcher: SafeFetcher,
+    extractor: EventExtractor,
+    es: Elasticsearch,
+    prefix: str,
+    url: str,
+) -> None:
+    canonical = canonical_url(url)
+    aid = article_id(canonical)
+    page = cost.timed("fetch", lambda: fetcher.fetch(url, kind="page"))
+    article = cost.timed("extract text", lambda: extract_article(page, canonical_url=canonical))
+    result = cost.timed(
+        "NLP", lambda: extractor.extract(ArticleInput(id=aid, text=article.text, url=url))
+    )
+
+    def index() -> Any:
+        doc = article_document(article)
+        es.index(index=f"{prefix}-articles", id=aid, document=doc)
+        events = [event.to_index_dict() for event in result.events]
+        docs = event_documents(doc, events, indexed_at=datetime.now(UTC))
+        return bulk_write(es, [IndexAction(f"{prefix}-events", eid, d) for eid, d in docs])
+
+    cost.timed("index", index)
