@@ -70,3 +70,20 @@ def test_host_slot_enforces_minimum_gap(r: redis.Redis) -> None:
     ):
         pass
     assert 0 < info.value.wait_s <= 5
+
+
+def test_host_slot_of_a_dead_holder_expires_after_one_lease(r: redis.Redis) -> None:
+    """A holder killed mid-request never releases; its lease ends on its own, however often
+    others try meanwhile (a refreshed shared counter never expired: issue 7)."""
+    url = "https://killed.example/a"
+    dead = host_slot(r, url, max_inflight=1, min_interval_s=0, lease_s=1.0)
+    dead.__enter__()  # entered and never exited: the process died holding the slot
+    started = time.monotonic()
+    while True:
+        try:
+            with host_slot(r, url, max_inflight=1, min_interval_s=0, lease_s=1.0):
+                break
+        except HostBusy as busy:
+            assert busy.wait_s <= 1.0
+            time.sleep(0.05)  # tries keep coming while the lease runs
+    assert 0.8 <= time.monotonic() - started <= 2.0

@@ -11,14 +11,23 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from tests.integration.conftest import ES_URL
-from tests.integration.lossless import Page, PrivateRedis, Site, reconcile, settled, wait_until
+from tests.integration.lossless import (
+    Page,
+    PrivateRedis,
+    Site,
+    reconcile,
+    settled,
+    shared_sockets,
+    wait_until,
+)
 from tests.integration.stack import Stack
-from workers import deadletters
+from workers import deadletters, ledger
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -38,12 +47,14 @@ def sites() -> Iterator[list[Site]]:
         site.close()
 
 
-def _child_answers(kind: str, calls: int) -> tuple[int, int]:
-    """In a forked child: (answers of the wrong kind, errors) of ``calls`` requests."""
+def _child_run(kind: str, calls: int, parents: tuple[object, ...], go: int) -> str:
+    """In a forked child: "inherited foreign errors" after ``calls`` requests of ``kind``."""
     from workers import resources
 
-    es = resources.es_client(ES_URL)
-    foreign = errors = 0
+    mine = (resources.es_client(ES_URL), resources.redis_client(), resources.fetcher())
+    inherited = sum(child is parent for child, parent in zip(mine, parents, strict=True))
+    os.read(go, 1)  # both children start together, so their requests overlap
+    es, foreign, errors = mine[0], 0, 0
     for _ in range(calls):
         try:
             answer = es.info() if kind == "info" else es.cluster.health()
@@ -51,40 +62,49 @@ def _child_answers(kind: str, calls: int) -> tuple[int, int]:
             errors += 1
             continue
         foreign += ("tagline" in answer) != (kind == "info")  # info() has it, health() not
-    return foreign, errors
+    return f"{inherited} {foreign} {errors}"
 
 
-def test_forked_processes_never_read_each_others_answers(es: Elasticsearch) -> None:
-    """Item 1: a client used in the parent, then two forked children hammering Elasticsearch."""
+def test_forked_processes_never_share_clients_or_read_each_others_answers(
+    es: Elasticsearch,
+) -> None:
+    """Item 1: clients used in the parent, then two forked children hammering Elasticsearch.
+
+    A shared keep-alive socket mixes answers only when two requests race (timing-dependent), so
+    the deterministic check is that a child never gets its parent's client objects at all.
+    """
     from workers import resources
 
-    resources.es_client(ES_URL).info()  # the parent holds an open keep-alive connection
+    parents = (resources.es_client(ES_URL), resources.redis_client(), resources.fetcher())
+    parents[0].info()  # the parent holds an open keep-alive connection
+    parents[1].ping()
     calls, children = 300, []
+    go_read, go_write = os.pipe()
     for kind in ("info", "health"):
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: report, and never return into pytest
             code = 1
             try:
-                foreign, errors = _child_answers(kind, calls)
-                os.write(write_end, f"{foreign} {errors}".encode())
+                os.write(write_end, _child_run(kind, calls, parents, go_read).encode())
                 code = 0
             finally:
                 os._exit(code)
         os.close(write_end)
         children.append((pid, read_end))
-    foreign = errors = 0
+    os.write(go_write, b"go")
+    inherited = foreign = errors = 0
     for pid, read_end in children:
         with os.fdopen(read_end) as pipe:
             text = pipe.read()
         _, status = os.waitpid(pid, 0)
         assert status == 0 and text, f"child {pid} failed"
-        f, e = map(int, text.split())
-        foreign, errors = foreign + f, errors + e
+        i, f, e = map(int, text.split())
+        inherited, foreign, errors = inherited + i, foreign + f, errors + e
     total = 2 * calls
     print(f"reconciliation: answers={total} own={total - foreign - errors} foreign={foreign} "
-          f"errors={errors}")  # fmt: skip
-    assert (foreign, errors) == (0, 0)
+          f"errors={errors} inherited_clients={inherited}")  # fmt: skip
+    assert (inherited, foreign, errors) == (0, 0, 0)
     resources.close_clients()
 
 
@@ -116,6 +136,35 @@ def test_failing_dependency_and_slowloris_end_as_one_dead_letter_each(
     assert letters[site.url(2)]["reason"] == "deadline"
     assert letters[site.url(1)]["attempts"] == retries + 1
     assert site.hits[1] == retries + 1 and site.hits[2] == retries + 1
+
+
+def test_a_feed_longer_than_one_poll_yields_the_rest_oldest_first(
+    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
+    sites: list[Site],
+) -> None:  # fmt: skip
+    """Item 5: 7 entries, 3 per poll: three polls take them all, oldest first, although the
+    feed answers 304 to a conditional GET with the validators of the first poll."""
+    site = Site([Page("ok") for _ in range(7)])
+    sites.append(site)
+    stack = stack_for(
+        f"{site.base}/feed.xml",
+        COMMUNIQUE_REDIS_URL=private_redis.url,
+        COMMUNIQUE_MAX_ENTRIES_PER_POLL="3",
+    )
+    r = private_redis.client()
+    taken: list[set[int]] = []
+    for want in (3, 6, 7):
+        stack.send("communique.poll_feed", "seeds")
+        polled, _ = wait_until(lambda n=want: len(ledger.entries(r)) >= n, 60, every_s=0.2)
+        assert polled, stack.log_tail()
+        urls = {e["url"] for e in ledger.entries(r).values()}
+        taken.append({i for i in range(7) if site.url(i) in urls} - set().union(*taken))
+    done, _ = wait_until(lambda: settled(r, es, stack.settings, 7), 60)
+    report = reconcile(r, es, stack.settings)
+    print(f"entries per poll (0 = oldest): {[sorted(t) for t in taken]}")
+    assert done, stack.log_tail()
+    assert taken == [{0, 1, 2}, {3, 4, 5}, {6}]
+    assert (report.entries, report.indexed, report.lost, report.duplicated) == (7, 7, 0, 0)
 
 
 def test_a_worker_killed_holding_host_slots_stalls_the_host_one_lease_at_most(
@@ -208,20 +257,29 @@ def test_no_fault_run_ends_with_every_article_once(
         COMMUNIQUE_REDIS_URL=private_redis.url,
         COMMUNIQUE_HOST_MIN_INTERVAL_S="1.0",
         COMMUNIQUE_MAX_RETRIES="5",
-        COMMUNIQUE_WORKER_MAX_TASKS_PER_CHILD="20",
+        COMMUNIQUE_WORKER_MAX_TASKS_PER_CHILD="40",
     )
     stack.send("communique.poll_feed", "seeds")
     r = private_redis.client()
     pool: set[int] = set()
+    shared = 0
+    es_port = urlparse(ES_URL).port or 9200
 
     def check() -> bool:
-        pool.update(stack.children())  # every pool process seen: replacements add new PIDs
+        nonlocal shared
+        children = stack.children()
+        pool.update(children)  # every pool process seen: replacements add new PIDs
+        assert stack.process is not None
+        shared = max(shared, shared_sockets([stack.process.pid, *children], es_port))
         return settled(r, es, stack.settings, pages)
 
     done, waited = wait_until(check, 240, every_s=1)
     report = reconcile(r, es, stack.settings)
-    print(f"settled in {waited:.0f}s; pool processes seen: {len(pool)} (2 at a time)")
+    print(f"settled in {waited:.0f}s; pool processes seen: {len(pool)} (2 at a time); "
+          f"Elasticsearch sockets shared between processes: {shared}")  # fmt: skip
     assert done, stack.log_tail()
     assert (report.entries, report.indexed, report.dead_lettered) == (pages, pages, 0)
     assert (report.lost, report.duplicated) == (0, 0)
+    assert not report.reasons, stack.log_tail()  # no dead letter of any task
     assert len(pool) > 2  # pool processes were replaced during the run
+    assert shared == 0  # no replacement inherited the main process's connection

@@ -68,15 +68,14 @@ def worker_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[redi
     monkeypatch.setenv("COMMUNIQUE_FETCH_DEADLINE_S", "1.5")
     monkeypatch.setenv("COMMUNIQUE_HOST_MIN_INTERVAL_S", "0")
     monkeypatch.setenv("COMMUNIQUE_FEEDS_FILE", str(tmp_path / "none.yaml"))
-    caches = (get_settings, resources.redis_client, resources.es_client, resources.fetcher)
-    for cache in caches:
-        cache.cache_clear()
+    get_settings.cache_clear()
+    resources.close_clients()
     client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{TEST_DB}", decode_responses=True)
     client.flushdb()
     yield client
     client.flushdb()
-    for cache in caches:
-        cache.cache_clear()
+    get_settings.cache_clear()
+    resources.close_clients()
 
 
 @pytest.mark.parametrize(
@@ -125,7 +124,7 @@ def test_poll_feed_refuses_private_addresses_by_default(
 
     monkeypatch.setenv("COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS", "")
     get_settings.cache_clear()
-    resources.fetcher.cache_clear()
+    resources.close_clients()
     feedstore.add(worker_env, FeedSpec(id="ssrf", url=f"{server}/ok.xml"))
     assert poll_feed.run("ssrf")["reason"] == "ssrf_blocked"
     assert feedstate.load(worker_env, "ssrf").consecutive_failures == 1
