@@ -8,21 +8,13 @@ from datetime import UTC, datetime
 import trafilatura
 
 from pipeline.errors import SkipArticle
+from pipeline.fetch import decode_text
 from pipeline.ids import article_id
 from pipeline.models import Article, FetchedPage, Note
 from pipeline.timeutil import parse_datetime
 
 #: pages shorter than this (characters of main text) carry no article worth processing
 MIN_TEXT_CHARS = 80
-
-
-def _decode(page: FetchedPage) -> str:
-    for encoding in filter(None, (page.encoding, "utf-8")):
-        try:
-            return page.content.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return page.content.decode("utf-8", errors="replace")
 
 
 def extract_article(
@@ -39,7 +31,7 @@ def extract_article(
     Raises ``SkipArticle(reason="no_text")`` when the page yields no main text: recorded as a
     dead letter by the caller, never retried forever.
     """
-    html = _decode(page)
+    html = decode_text(page)  # BOM, header, <meta>, UTF-8, detection: never raises
     notes: list[Note] = []
     result = trafilatura.bare_extraction(
         html,
