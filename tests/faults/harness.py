@@ -196,11 +196,14 @@ class Scenario:
         schedule = self.tmp / f"{self.prefix}-beat-schedule"
         return self._spawn("beat", "beat", "--loglevel", "INFO", "--schedule", str(schedule))
 
+    def send(self, task: str, *args: Any) -> None:
+        """Publish a task by name to the scenario's broker."""
+        create_app(self.settings).send_task(task, args=args)
+
     def poll_feeds(self) -> None:
         """Enqueue one poll of every feed (what beat's dispatcher does when they are due)."""
-        app = create_app(self.settings)
         for feed_id in self.feed_ids:
-            app.send_task("communique.poll_feed", args=(feed_id,))
+            self.send("communique.poll_feed", feed_id)
 
     @staticmethod
     def children(process: subprocess.Popen[bytes]) -> list[int]:
