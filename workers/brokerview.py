@@ -33,10 +33,6 @@ class FetchMessages:
     queued: set[str] = field(default_factory=set)
     unacked_age_s: dict[str, float] = field(default_factory=dict)
 
-    def pending(self, url: str) -> bool:
-        """True when a fetch of ``url`` is still somewhere in the broker."""
-        return url in self.queued or url in self.unacked_age_s
-
 
 def _fetch_url(message: dict[str, Any]) -> str | None:
     """The URL of a ``fetch_article`` message (protocol 2: body = [args, kwargs, embed])."""

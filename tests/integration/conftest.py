@@ -17,11 +17,10 @@ import redis
 from elasticsearch import Elasticsearch
 
 from pipeline.index.templates import apply_templates, delete_prefix
-from tests.integration.stack import Stack, stack_factory
+from tests.integration.stack import REDIS_BASE, Stack, stack_factory
 from workers.settings import PROJECT_ROOT
 
 ES_URL = os.environ.get("COMMUNIQUE_TEST_ES_URL", "http://127.0.0.1:9200")
-REDIS_BASE = os.environ.get("COMMUNIQUE_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 TEST_REDIS_DB = 13
 
 

@@ -22,6 +22,8 @@ from workers.routing import ALL_QUEUES
 from workers.settings import PROJECT_ROOT, Settings
 
 E2E_REDIS_DB = 12
+#: the Redis server of integration tests (conftest's db 13 and the workers' db 12)
+REDIS_BASE = os.environ.get("COMMUNIQUE_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 WAIT_S = 180
 
 
@@ -63,7 +65,7 @@ class Stack:
 def stack_factory(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[..., Stack]]:
     """Yield a function starting workers for a feed URL; stop and clean everything after."""
     started: list[Stack] = []
-    client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{E2E_REDIS_DB}")
+    client = redis.Redis.from_url(f"{REDIS_BASE}/{E2E_REDIS_DB}")
     client.flushdb()
 
     def start(feed_url: str, concurrency: int = 1, **extra_env: str) -> Stack:
@@ -72,7 +74,7 @@ def stack_factory(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[..., S
         feeds.write_text(f"feeds:\n  - {{id: seeds, url: '{feed_url}', poll_interval: 3600}}\n")
         env = {
             **os.environ,
-            "COMMUNIQUE_REDIS_URL": f"redis://127.0.0.1:6379/{E2E_REDIS_DB}",
+            "COMMUNIQUE_REDIS_URL": f"{REDIS_BASE}/{E2E_REDIS_DB}",
             "COMMUNIQUE_INDEX_PREFIX": prefix,
             "COMMUNIQUE_FEEDS_FILE": str(feeds),
             "COMMUNIQUE_STATE_DIR": str(tmp_path / "state"),

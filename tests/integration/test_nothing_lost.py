@@ -6,6 +6,7 @@ Elasticsearch under a fresh prefix. Each test prints its reconciliation line.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -16,6 +17,8 @@ from urllib.parse import urlparse
 import pytest
 from elasticsearch import Elasticsearch
 
+from pipeline.ids import article_id
+from pipeline.urls import canonical_url
 from tests.integration.conftest import ES_URL
 from tests.integration.lossless import (
     Page,
@@ -28,6 +31,7 @@ from tests.integration.lossless import (
 )
 from tests.integration.stack import Stack
 from workers import deadletters, ledger
+from workers.app import create_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -118,6 +122,7 @@ def test_failing_dependency_and_slowloris_end_as_one_dead_letter_each(
     retries = 4
     stack = stack_for(
         f"{site.base}/feed.xml",
+        concurrency=2,
         COMMUNIQUE_REDIS_URL=private_redis.url,
         COMMUNIQUE_MAX_RETRIES=str(retries),
         COMMUNIQUE_RETRY_BACKOFF_BASE_S="1",
@@ -199,13 +204,40 @@ def test_a_worker_killed_holding_host_slots_stalls_the_host_one_lease_at_most(
     assert (report.entries, report.indexed, report.lost, report.duplicated) == (8, 8, 0, 0)
 
 
+def test_a_fetch_deferred_past_the_host_wait_bound_is_dead_lettered(
+    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
+    sites: list[Site],
+) -> None:  # fmt: skip
+    """Item 3: deferrals by a busy host are bounded (host_max_wait_s) and end visibly."""
+    site = Site([Page("hang"), Page("ok")])
+    sites.append(site)
+    stack = stack_for(
+        f"{site.base}/feed.xml",
+        concurrency=2,
+        COMMUNIQUE_REDIS_URL=private_redis.url,
+        COMMUNIQUE_HOST_MAX_CONCURRENCY="1",
+        COMMUNIQUE_HOST_MAX_WAIT_S="2",
+        COMMUNIQUE_FETCH_DEADLINE_S="20",
+    )
+    stack.send("communique.poll_feed", "seeds")
+    r = private_redis.client()
+    gave_up, waited = wait_until(lambda: bool(deadletters.list_all(r)), 60, every_s=0.2)
+    site.release.set()  # the slot's holder finishes now
+    done, _ = wait_until(lambda: settled(r, es, stack.settings, 2), 60)
+    report = reconcile(r, es, stack.settings)
+    print(f"dead-lettered after {waited:.0f}s of deferrals")
+    assert gave_up and done, stack.log_tail()
+    assert (report.entries, report.indexed, report.dead_lettered, report.lost) == (2, 1, 1, 0)
+    assert report.reasons == {"host_busy": 1}
+
+
 def test_a_redis_restart_mid_ingestion_recovers_promptly(
     private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
     sites: list[Site],
 ) -> None:  # fmt: skip
     """Item 4: unacked messages (running, deferred by host politeness) come back at reconnect,
     not after the two-hour visibility timeout."""
-    pages = 20
+    pages = 12
     site = Site([Page("ok", delay_s=0.3) for _ in range(pages)])
     site.pages[5] = Page("hang")  # a fetch surely running (delivered, unacked) at the restart
     sites.append(site)
@@ -283,3 +315,29 @@ def test_no_fault_run_ends_with_every_article_once(
     assert not report.reasons, stack.log_tail()  # no dead letter of any task
     assert len(pool) > 2  # pool processes were replaced during the run
     assert shared == 0  # no replacement inherited the main process's connection
+
+
+def test_reconcile_dry_run_tells_waiting_fetches_from_lost_entries(
+    private_redis: PrivateRedis, stack_for: Callable[..., Stack], es: Elasticsearch,
+    sites: list[Site],
+) -> None:  # fmt: skip
+    """Item 4: `reconcile --dry-run` shows an entry whose fetch waits delivered but unacked (a
+    countdown held by the worker) apart from an entry whose message is gone (lost)."""
+    site = Site([Page("ok"), Page("ok")])
+    sites.append(site)
+    stack = stack_for(f"{site.base}/feed.xml", COMMUNIQUE_REDIS_URL=private_redis.url)
+    r = private_redis.client()
+    waiting, lost = site.url(0), site.url(1)
+    app = create_app(stack.settings)
+    app.send_task("communique.fetch_article", args=(waiting, "seeds"), countdown=600)
+    for url in (waiting, lost):  # the poller's ledger; the lost one's message never existed
+        ledger.mark_seen(r, "seeds", url, article_id=article_id(canonical_url(url)), url=url)
+    held, _ = wait_until(lambda: r.hlen("unacked") == 1, 60, every_s=0.2)
+    assert held, stack.log_tail()
+    report = json.loads(stack.cli("reconcile", "--dry-run", "--json", "--min-age", "0"))
+    print(f"reconciliation: entries={report['ledger_entries']} indexed={report['indexed']} "
+          f"dead_lettered={report['dead_lettered']} unacked={report['unacked']} "
+          f"lost={report['missing']} duplicated=0")  # fmt: skip
+    assert (report["unacked"], report["missing"], report["reenqueued"]) == (1, 1, 0)
+    assert report["missing_ids"] == [article_id(canonical_url(lost))]
+    print(stack.cli("reconcile", "--dry-run"))

@@ -61,8 +61,8 @@ def reconcile(
         print(json.dumps(asdict(report)))
         return
     table = Table(
-        "ledger entries", "indexed", "dead-lettered", "queued", "unacked (oldest s)",
-        "missing (lost)", "re-enqueued",
+        "ledger entries", "indexed", "dead-lettered", "in flight", "queued",
+        "unacked (oldest s)", "missing (lost)", "re-enqueued",
     )  # fmt: skip
     table.add_row(
         *map(
@@ -71,6 +71,7 @@ def reconcile(
                 report.ledger_entries,
                 report.indexed,
                 report.dead_lettered,
+                report.in_flight,
                 report.queued,
                 f"{report.unacked} ({report.oldest_unacked_s:.0f})",
                 report.missing,
