@@ -26,7 +26,7 @@ import pytest
 
 from scripts.news_site import NewsSite, Story, corpus_stories
 from tests.faults.es_proxy import FaultyElasticsearch
-from tests.faults.harness import Scenario, Services
+from tests.faults.harness import Scenario, Services, Tally
 from tests.faults.private import PrivateElasticsearch, PrivateRedis
 from tests.support import require_shared
 from workers.deadletters import KEY as DEADLETTERS_KEY
@@ -85,7 +85,7 @@ def scenario(
         site.close()
 
 
-def assert_reconciled(run: Scenario, tally: Any, *, all_indexed: bool = True) -> None:
+def assert_reconciled(run: Scenario, tally: Tally, *, all_indexed: bool = True) -> None:
     assert tally.lost == 0, f"lost {tally.lost_urls}\n{run.log_tail()}"
     assert tally.duplicated == 0, run.log_tail()
     assert tally.entries == ENTRIES
