@@ -25,6 +25,14 @@ def entry_key(feed_id: str, identity: str) -> str:
     return stable_hash(feed_id, identity)
 
 
-def event_id(article_id_: str, index: int, event_type: str) -> str:
-    """Document id of an event extracted from one article."""
-    return "e_" + stable_hash(article_id_, str(index), event_type)
+def mention_id(article_id_: str, event_type: str, evidence_start: int, occurrence: int = 0) -> str:
+    """Document id of one event extracted from one article (a mention): anchored on its type
+    and evidence sentence, so a new extractor that still reads that event from that sentence
+    keeps the id (and the merged event keeps its id) while other events come and go."""
+    return "m_" + stable_hash(article_id_, event_type, str(evidence_start), str(occurrence))
+
+
+def event_id(earliest_mention_id: str) -> str:
+    """Document id of a merged event: derived from its earliest mention, so any worker, in
+    any order, names the same cluster the same way."""
+    return "ev_" + stable_hash(earliest_mention_id)

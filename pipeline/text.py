@@ -31,7 +31,7 @@ def extract_article(
     Raises ``SkipArticle(reason="no_text")`` when the page yields no main text: recorded as a
     dead letter by the caller, never retried forever.
     """
-    html = decode_text(page)  # BOM, header, <meta>, UTF-8, detection: never raises
+    html = decode_text(page)
     notes: list[Note] = []
     result = trafilatura.bare_extraction(
         html,

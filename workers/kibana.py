@@ -1,7 +1,8 @@
-"""Kibana saved objects shipped in ``config/kibana/``: data views and saved searches.
+"""Kibana saved objects shipped in ``config/kibana/``: data views, searches, Lens, map, dashboard.
 
 ``{prefix}`` in the file becomes the configured index prefix, so a second deployment with
-another prefix gets its own objects. Imported through Kibana's saved-objects import API.
+another prefix gets its own objects. Checked offline against the index templates
+(``pipeline.index.kibana_check``) and imported through Kibana's saved-objects import API.
 """
 
 from __future__ import annotations
@@ -11,11 +12,33 @@ from typing import Any
 
 import httpx
 
+from pipeline.index.kibana_check import check_saved_objects
+from pipeline.index.kibana_fields import Problem, flatten_mapping, parse_ndjson
+from pipeline.index.templates import INDEX_KINDS, Capabilities, alias_name, load_template
+
 
 def render_saved_objects(config_dir: Path, prefix: str) -> bytes:
     """The ndjson body with the index prefix filled in."""
     text = (config_dir / "kibana" / "saved_objects.ndjson").read_text()
     return text.replace("{prefix}", prefix).encode()
+
+
+def template_fields(config_dir: Path, prefix: str) -> dict[str, dict[str, str]]:
+    """Data view id (the alias) → flattened field types of its index template."""
+    capabilities = Capabilities()  # the analyzer does not change any field's type
+    return {
+        alias_name(prefix, kind): flatten_mapping(
+            load_template(config_dir, kind, capabilities)["mappings"]["properties"]
+        )
+        for kind in INDEX_KINDS
+    }
+
+
+def check_rendered(config_dir: Path, prefix: str, body: bytes) -> list[Problem]:
+    """Problems Kibana's import (or its rendering) would hit, checked against our templates."""
+    objects, problems = parse_ndjson(body.decode())
+    fields = template_fields(config_dir, prefix)
+    return problems + check_saved_objects(objects, fields.get)
 
 
 def import_saved_objects(

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     retry_backoff_max_s: int = Field(1800, description="Largest retry countdown")
     max_retries: int = Field(5, description="Retries before a task is dead-lettered")
     worker_concurrency: int = Field(2, description="Worker processes started by `communique run`")
+    reprocess_concurrency: int = Field(
+        1, description="Processes of the separate reprocess worker (its own slot, see routing)"
+    )
     worker_max_tasks_per_child: int = Field(
         500, description="A pool process is replaced after this many tasks (bounds slow leaks)"
     )

@@ -1,13 +1,22 @@
-"""Pure builders of Elasticsearch documents (no client here: easy to test, easy to reindex)."""
+"""Pure builders of ``articles`` documents (no client here: easy to test, easy to reindex).
+
+Mentions and events have theirs in :mod:`pipeline.index.event_documents`.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.ids import event_id
-from pipeline.models import Article
+from pipeline.models import Article, Note
+from pipeline.timeutil import parse_datetime
+
+if TYPE_CHECKING:
+    from pipeline.process import ProcessedArticle
+
+#: stages whose notes belong to a processing run (the extractor's, the store's)
+PROCESSING_STAGES = frozenset({"nlp", "process", "index"})
 
 
 def article_document(article: Article, *, status: str = "fetched") -> dict[str, Any]:
@@ -18,57 +27,64 @@ def article_document(article: Article, *, status: str = "fetched") -> dict[str, 
     return doc
 
 
+def article_from_document(doc: dict[str, Any]) -> Article:
+    """The :class:`Article` stored as ``doc`` (unknown keys, e.g. processing facets, ignored)."""
+    return Article(
+        id=doc["id"],
+        url=doc.get("url") or "",
+        canonical_url=doc.get("canonical_url") or doc.get("url") or "",
+        text=doc.get("text") or "",
+        title=doc.get("title"),
+        published=parse_datetime(doc.get("published")),
+        fetched_at=parse_datetime(doc.get("fetched_at")),
+        language=doc.get("language"),
+        source=doc.get("source"),
+        author=doc.get("author"),
+        feed_ids=tuple(doc.get("feed_ids") or ()),
+        sources=tuple(doc.get("sources") or ()),
+        content_fingerprint=doc.get("content_fingerprint"),
+        notes=tuple(
+            Note(n.get("code", ""), n.get("message", ""), n.get("stage", ""))
+            for n in doc.get("notes") or ()
+            # notes of a processing run are replaced by the next run's, not accumulated
+            if n.get("stage") not in PROCESSING_STAGES
+        ),
+    )
+
+
 def sortable_version(version: str) -> str:
     """``version`` with zero-padded numbers, so string order is numeric order (0.9 < 0.10)."""
     return re.sub(r"\d+", lambda m: m.group().zfill(6), version)
 
 
 def processing_update(
-    result: dict[str, Any], *, extractor_version: str, processed_at: datetime
+    processed: ProcessedArticle, *, run_version: int, processed_at: datetime
 ) -> dict[str, Any]:
-    """Partial update of the article after extraction: facets, scope, bookkeeping."""
-    entities = result.get("entities") or {}
+    """Partial update of the article after a processing run: facets, scope, bookkeeping.
+
+    ``mention_ids`` and ``block_keys`` let the next run find what this one wrote with a
+    real-time GET (no search, no refresh); ``run_version`` lets a stale run see it lost.
+    """
+    entities = processed.entities
+    notes = [
+        {"code": n.code, "message": n.message, "stage": n.stage}
+        for n in (*processed.article.notes, *processed.notes)
+    ]
     return {
         "status": "processed",
         "processed_at": processed_at.isoformat(),
-        "extractor_version": extractor_version,
-        "extractor_version_key": sortable_version(extractor_version),
-        "diplomatic": bool(result.get("diplomatic")),
-        "event_count": len(result.get("events") or []),
+        "run_version": run_version,
+        "extractor_version": processed.extractor_version,
+        "extractor_version_key": sortable_version(processed.extractor_version),
+        "diplomatic": processed.diplomatic,
+        "event_count": len(processed.mentions),
+        "mention_ids": [m.id for m in processed.mentions],
+        "block_keys": list(processed.block_keys),
         "entities": {
-            key: sorted(set(entities.get(key) or []))
-            for key in ("persons", "organizations", "places", "countries")
+            "persons": sorted(set(entities.persons)),
+            "organizations": sorted(set(entities.organizations)),
+            "places": sorted(set(entities.places)),
+            "countries": sorted(set(entities.countries)),
         },
-        "notes": list(result.get("notes") or []),
+        "notes": notes,
     }
-
-
-def event_documents(
-    article: dict[str, Any], events: list[dict[str, Any]], *, indexed_at: datetime
-) -> list[tuple[str, dict[str, Any]]]:
-    """(id, document) for each extracted event, with provenance back to the article."""
-    docs: list[tuple[str, dict[str, Any]]] = []
-    for position, event in enumerate(events):
-        doc = dict(event)
-        location = doc.get("location")
-        if isinstance(location, dict):
-            location = dict(location)
-            lat, lon = location.get("lat"), location.get("lon")
-            if isinstance(lat, int | float) and isinstance(lon, int | float):
-                location["point"] = {"lat": lat, "lon": lon}
-            doc["location"] = location
-        eid = event_id(article["id"], position, str(event.get("type")))
-        doc.update(
-            {
-                "id": eid,
-                "article_id": article["id"],
-                "article_ids": [article["id"]],
-                "article_url": article.get("url"),
-                "article_title": article.get("title"),
-                "source": article.get("source"),
-                "published": article.get("published"),
-                "indexed_at": indexed_at.isoformat(),
-            }
-        )
-        docs.append((eid, doc))
-    return docs

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
 
-INDEX_KINDS: tuple[str, ...] = ("articles", "events", "deadletters", "feeds")
+INDEX_KINDS: tuple[str, ...] = ("articles", "mentions", "events", "deadletters", "feeds")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class SetupReport:
     templates: tuple[str, ...] = ()
     created_indices: tuple[str, ...] = ()
     aliases: dict[str, str] = field(default_factory=dict)
+    #: alias → template version its live index is older than (needs `es migrate`/reprocessing)
+    outdated: dict[str, int] = field(default_factory=dict)
 
 
 def alias_name(prefix: str, kind: str) -> str:
@@ -80,37 +83,59 @@ def load_template(config_dir: Path, kind: str, capabilities: Capabilities) -> di
     return _render(copy.deepcopy(raw), capabilities.text_analyzer)
 
 
+def put_template(
+    es: Any, config_dir: Path, prefix: str, kind: str, capabilities: Capabilities
+) -> dict[str, Any]:
+    """Put ``kind``'s composable template (matching ``<alias>-v*``); the rendered body."""
+    body = load_template(config_dir, kind, capabilities)
+    version = int(body["version"])
+    alias = alias_name(prefix, kind)
+    es.indices.put_index_template(
+        name=f"{alias}-template",
+        index_patterns=[f"{alias}-v*"],
+        template={"settings": body["settings"], "mappings": body["mappings"]},
+        version=version,
+        priority=100,
+        meta={"managed_by": "communique", "text_analyzer": capabilities.text_analyzer},
+    )
+    return body
+
+
+def index_version(index: str) -> int | None:
+    """The template version in a concrete index name (``...-v3`` → 3)."""
+    match = re.search(r"-v(\d+)$", index)
+    return int(match.group(1)) if match else None
+
+
 def apply_templates(
     es: Any, config_dir: Path, prefix: str, kinds: tuple[str, ...] = INDEX_KINDS
 ) -> SetupReport:
     """Put every composable template, create missing versioned indices and their aliases.
 
     Idempotent: an existing alias is left pointing where it points (a newer version is adopted
-    by an explicit reindex, not by a worker restart).
+    by ``communique es migrate``, not by a worker restart). Kinds whose live index is older
+    than the template are listed in ``pending_migrations``.
     """
     capabilities = detect_capabilities(es)
     templates: list[str] = []
     created: list[str] = []
     aliases: dict[str, str] = {}
+    outdated: dict[str, int] = {}
     for kind in kinds:
-        body = load_template(config_dir, kind, capabilities)
+        body = put_template(es, config_dir, prefix, kind, capabilities)
         version = int(body["version"])
         alias = alias_name(prefix, kind)
-        name = f"{alias}-template"
-        es.indices.put_index_template(
-            name=name,
-            index_patterns=[f"{alias}-v*"],
-            template={"settings": body["settings"], "mappings": body["mappings"]},
-            version=version,
-            priority=100,
-            meta={"managed_by": "communique", "text_analyzer": capabilities.text_analyzer},
-        )
-        templates.append(name)
+        templates.append(f"{alias}-template")
         if es.indices.exists_alias(name=alias):
             current = sorted(es.indices.get_alias(name=alias).keys())
             aliases[alias] = ",".join(current)
+            if any((index_version(index) or 0) < version for index in current):
+                # a new template version may change field types: the old index keeps its
+                # mapping until `es migrate` copies it, instead of failing setup on a conflict
+                outdated[alias] = version
+                continue
             # additive mapping changes (new fields) reach live indices at once; a conflicting
-            # change raises here and needs a new template version and a reindex
+            # change raises here and needs a new template version and `es migrate`
             es.indices.put_mapping(index=alias, properties=body["mappings"]["properties"])
             continue
         index = f"{alias}-v{version}"
@@ -120,7 +145,7 @@ def apply_templates(
         else:
             es.indices.put_alias(index=index, name=alias, is_write_index=True)
         aliases[alias] = index
-    return SetupReport(capabilities, tuple(templates), tuple(created), aliases)
+    return SetupReport(capabilities, tuple(templates), tuple(created), aliases, outdated)
 
 
 def delete_prefix(es: Any, prefix: str) -> None:

@@ -30,6 +30,9 @@ class IndexAction:
     op: str = "index"  # index | create | update | delete
     version: int | None = None
     version_type: str | None = None
+    #: optimistic concurrency: write only if the document is still at this sequence number
+    if_seq_no: int | None = None
+    if_primary_term: int | None = None
 
     def to_bulk(self) -> dict[str, Any]:
         """The action dict understood by ``elasticsearch.helpers``."""
@@ -41,6 +44,9 @@ class IndexAction:
         if self.version is not None:
             action["version"] = self.version
             action["version_type"] = self.version_type or "external"
+        if self.if_seq_no is not None:
+            action["if_seq_no"] = self.if_seq_no
+            action["if_primary_term"] = self.if_primary_term
         return action
 
 

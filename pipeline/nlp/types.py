@@ -116,15 +116,6 @@ class ExtractedEvent:
             "extractor_version": self.extractor_version,
         }
 
-    def to_index_dict(self) -> dict[str, Any]:
-        """The output schema plus what the ``events`` index also keeps: quotes with their
-        speakers, actor sectors and every supporting sentence."""
-        out = self.to_dict()
-        out["quotes"] = [{"text": q.text, "speaker": q.speaker} for q in self.quotes]
-        out["actor_sectors"] = list(self.actor_sectors)
-        out["mentions"] = [m.to_dict() for m in self.mentions]
-        return out
-
 
 @dataclass(frozen=True, slots=True)
 class Entities:

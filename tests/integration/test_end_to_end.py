@@ -53,14 +53,30 @@ def test_seed_feed_becomes_searchable_articles_and_events(
     places = {h["_source"].get("location", {}).get("place") for h in consults["hits"]["hits"]
               if h["_source"].get("location")}  # fmt: skip
     assert {"Rio de Janeiro", "Bali"} <= places, stack.log_tail()
-    quoted = es.count(index=events, query={"term": {"quotes.speaker": "Antony Blinken"}})
+    quoted = es.count(index=events, query={"term": {"quotes.speaker.keyword": "Antony Blinken"}})
     assert quoted["count"] >= 1, stack.log_tail()  # quotes are indexed with their speaker
+    # one event per real-world event: the two seed meetings stay apart, and every mention
+    # that can merge is in exactly one event
+    mentions = stack.settings.index_name("mentions")
+    es.indices.refresh(index=mentions)
+    mergeable = es.count(index=mentions, query={"term": {"mergeable": True}})["count"]
+    linked = es.search(index=events, size=200, source=["mention_ids", "article_ids"])
+    assert sum(len(h["_source"]["mention_ids"]) for h in linked["hits"]["hits"]) == mergeable
+    assert all(len(h["_source"]["article_ids"]) == 1 for h in linked["hits"]["hits"])
+    park = es.count(index=events, query={"match": {"persons.name": "Park Jin"}})
+    assert park["count"] >= 1, stack.log_tail()  # issue 9: the Bali meeting names Park Jin
+    by_place = es.count(index=events, query={"term": {"location.place.lower": "bali"}})
+    assert by_place["count"] >= 1, stack.log_tail()
 
     # reprocessing by task call (through the CLI) reruns extraction on its own queue
     before = {
         h["_id"]: h["_source"]["processed_at"] for h in es.search(index=articles)["hits"]["hits"]
     }
-    stack.cli("reprocess", "--older-than-version", "nlp-999.0.0")
+    # the CLI follows the run with a progress bar until every article has an outcome
+    out = stack.cli("reprocess", "--older-than-version", "nlp-999.0.0")
+    assert "finished" in out, out
+    run_id = out.split("reprocess run ", 1)[1].split(":", 1)[0]
+    assert "finished" in stack.cli("reprocess", "status", run_id)
     deadline = time.monotonic() + WAIT_S
     after = before
     while time.monotonic() < deadline:
@@ -74,6 +90,8 @@ def test_seed_feed_becomes_searchable_articles_and_events(
     es.indices.refresh(index=events)
     again = es.search(index=events, query={"term": {"type": "CONSULT"}}, size=20)
     assert again["hits"]["total"]["value"] == consults["hits"]["total"]["value"]  # no doubles
+    same = {h["_id"] for h in again["hits"]["hits"]} == {h["_id"] for h in consults["hits"]["hits"]}
+    assert same  # the same events, by the same ids
 
 
 def test_every_entry_ends_indexed_or_dead_lettered_and_reconcile_recovers_losses(

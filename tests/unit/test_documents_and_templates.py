@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.ids import article_id, event_id
-from pipeline.index.documents import article_document, event_documents, processing_update
+from pipeline.ids import article_id, mention_id
+from pipeline.index.documents import article_document, article_from_document, processing_update
 from pipeline.index.templates import Capabilities, load_template
 from pipeline.index.writer import IndexAction
 from pipeline.models import Article, Note
+from pipeline.nlp.types import Entities
+from pipeline.process import ProcessedArticle
 from workers.settings import PROJECT_ROOT
 
 NOW = datetime(2024, 2, 23, 1, 2, 3, tzinfo=UTC)
@@ -20,7 +22,9 @@ NOW = datetime(2024, 2, 23, 1, 2, 3, tzinfo=UTC)
 def test_article_id_is_deterministic_and_url_specific() -> None:
     assert article_id("https://a.example/x") == article_id("https://a.example/x")
     assert article_id("https://a.example/x") != article_id("https://a.example/y")
-    assert event_id("a_1", 0, "CONSULT") != event_id("a_1", 1, "CONSULT")
+    assert mention_id("a_1", "CONSULT", 0) == mention_id("a_1", "CONSULT", 0)
+    assert mention_id("a_1", "CONSULT", 0) != mention_id("a_1", "CONSULT", 0, occurrence=1)
+    assert mention_id("a_1", "CONSULT", 0) != mention_id("a_1", "AGREE", 0)
 
 
 def test_article_document_is_json_ready_with_status() -> None:
@@ -38,32 +42,32 @@ def test_article_document_is_json_ready_with_status() -> None:
     assert doc["notes"] == [{"code": "bad_date", "message": "odd", "stage": "text"}]
 
 
-def test_event_documents_add_geo_point_and_provenance() -> None:
-    article = {"id": "a_1", "url": "u", "title": "t", "source": "Kyodo", "published": "2024-02-23"}
-    events = [
-        {"type": "CONSULT", "location": {"place": "Rio de Janeiro", "country": "BRA",
-                                         "lat": -22.9, "lon": -43.2}},
-        {"type": "AGREE", "location": None},
-    ]  # fmt: skip
-    docs = event_documents(article, events, indexed_at=NOW)
-    assert [d["type"] for _, d in docs] == ["CONSULT", "AGREE"]
-    first = docs[0][1]
-    assert first["location"]["point"] == {"lat": -22.9, "lon": -43.2}
-    assert first["article_id"] == "a_1" and first["article_ids"] == ["a_1"]
-    assert docs[0][0] == event_id("a_1", 0, "CONSULT")
-    assert docs[1][1]["location"] is None
+def test_article_document_round_trips_and_drops_processing_notes() -> None:
+    article = Article(
+        id="a_1", url="https://a.example/x", canonical_url="https://a.example/x", text="Body",
+        published=NOW, feed_ids=("f",), sources=("https://a.example/x",),
+        notes=(Note("bad_date", "odd", "text"),),
+    )  # fmt: skip
+    doc = article_document(article)
+    doc["notes"].append({"code": "truncated", "message": "cut", "stage": "nlp"})
+    assert article_from_document(doc) == article
 
 
-def test_processing_update_sorts_entity_facets() -> None:
-    update = processing_update(
-        {"diplomatic": True, "events": [{}, {}], "entities": {"countries": ["USA", "JPN", "USA"]}},
+def test_processing_update_sorts_entity_facets_and_records_the_run() -> None:
+    article = Article(id="a_1", url="u", canonical_url="u", text="t")
+    processed = ProcessedArticle(
+        article=article,
         extractor_version="v1",
-        processed_at=NOW,
+        diplomatic=True,
+        entities=Entities(countries=("USA", "JPN", "USA")),
+        notes=(Note("truncated", "cut", "nlp"),),
     )
-    assert update["status"] == "processed"
-    assert update["event_count"] == 2
+    update = processing_update(processed, run_version=7, processed_at=NOW)
+    assert update["status"] == "processed" and update["run_version"] == 7
+    assert update["event_count"] == 0 and update["mention_ids"] == []
     assert update["entities"]["countries"] == ["JPN", "USA"]
     assert update["entities"]["persons"] == []
+    assert update["notes"] == [{"code": "truncated", "message": "cut", "stage": "nlp"}]
 
 
 @pytest.mark.parametrize("analysis_common, analyzer", [(True, "english"), (False, "standard")])
@@ -81,7 +85,7 @@ def test_events_template_has_the_facets_of_the_extract_schema() -> None:
         assert props[facet]["type"] == "keyword"
     assert props["quad"]["type"] == "integer"
     assert props["location"]["properties"]["point"]["type"] == "geo_point"
-    assert props["persons"]["properties"]["role"]["type"] == "keyword"
+    assert props["persons"]["properties"]["role"]["fields"]["keyword"]["type"] == "keyword"
     assert props["evidence"]["properties"]["text"]["type"] == "text"
     assert props["date"]["type"] == "date"
 

@@ -15,7 +15,8 @@ from workers.cli.es import es_app
 from workers.cli.extract import extract
 from workers.cli.feeds import feeds_app
 from workers.cli.kibana import kibana_setup
-from workers.cli.operations import poll, reconcile, reprocess
+from workers.cli.operations import delete_article, poll, reconcile
+from workers.cli.reprocess import reprocess_app
 from workers.cli.run import run
 from workers.cli.search import search
 from workers.cli.services import services_app
@@ -30,10 +31,11 @@ app.add_typer(services_app, name="services")
 app.add_typer(es_app, name="es")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(feeds_app, name="feeds")
+app.add_typer(reprocess_app, name="reprocess")
 app.command()(run)
 app.command()(poll)
-app.command()(reprocess)
 app.command()(reconcile)
+app.command("delete-article")(delete_article)
 app.command()(search)
 app.command("config")(show_config)
 app.command("kibana-setup")(kibana_setup)

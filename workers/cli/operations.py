@@ -1,4 +1,4 @@
-"""Operations on live work: poll a feed now, reprocess a selection, reconcile."""
+"""Operations on live work: poll a feed now, reconcile (reprocessing: workers/cli/reprocess.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from workers.cli.common import console
+from workers.cli.common import console, fail
 
 
 def poll(feed_id: str) -> None:
@@ -19,28 +19,17 @@ def poll(feed_id: str) -> None:
     console.print(f"enqueued poll of {feed_id} (task {result.id})")
 
 
-def reprocess(
-    ids: Annotated[list[str] | None, typer.Option("--id", help="Article id (repeatable)")] = None,
-    query: Annotated[str | None, typer.Option(help="Full-text selection of articles")] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after (ISO date)")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before (ISO date)")] = None,
-    older_than_version: Annotated[
-        str | None, typer.Option(help="Only articles processed by an older extractor")
-    ] = None,
+def delete_article(
+    article_id: Annotated[str, typer.Argument(help="Article id (a_…)")],
 ) -> None:
-    """Enqueue reprocessing (runs on its own queue; never starves live ingestion)."""
-    from workers.tasks import reprocess as reprocess_task
+    """Delete an article and its mentions; its events are recomputed (no stale counts)."""
+    from workers.store import default_store
 
-    result = reprocess_task.apply_async(
-        kwargs={
-            "ids": ids or None,
-            "query": query,
-            "since": since,
-            "until": until,
-            "older_than_version": older_than_version,
-        }
-    )
-    console.print(f"enqueued reprocess selection (task {result.id})")
+    outcome = default_store().delete_article(article_id)
+    if outcome is None:
+        fail(f"no article {article_id!r} in the index")
+        return
+    console.print(f"{article_id}: deleted; {outcome.events} events recomputed")
 
 
 def reconcile(

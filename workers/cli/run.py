@@ -1,4 +1,4 @@
-"""`communique run`: the main job (services, templates, a worker on every queue, beat)."""
+"""`communique run`: the main job (services, templates, a live worker, a reprocess worker, beat)."""
 
 from __future__ import annotations
 
@@ -54,14 +54,23 @@ def run(
         return
     console.print(f"indices ready: {', '.join(report.aliases)}")
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    live_queues = [q for q in routing.ALL_QUEUES if q != routing.REPROCESS_QUEUE]
     worker_cmd = _celery_cmd(
         "worker",
-        "-Q", ",".join(routing.ALL_QUEUES),
+        "-Q", ",".join(live_queues),
         "--concurrency", str(concurrency or settings.worker_concurrency),
         "--loglevel", "INFO",
         "-n", "communique@%h",
     )  # fmt: skip
-    children = [subprocess.Popen(worker_cmd, env=env)]
+    # reprocessing has its own worker slot: a backfill of any size never takes a live process
+    reprocess_cmd = _celery_cmd(
+        "worker",
+        "-Q", routing.REPROCESS_QUEUE,
+        "--concurrency", str(settings.reprocess_concurrency),
+        "--loglevel", "INFO",
+        "-n", "reprocess@%h",
+    )  # fmt: skip
+    children = [subprocess.Popen(worker_cmd, env=env), subprocess.Popen(reprocess_cmd, env=env)]
     if beat:
         beat_cmd = _celery_cmd(
             "beat", "--loglevel", "INFO",

@@ -4,7 +4,8 @@ function never orphans messages already queued."""
 from workers.tasks.fetch import fetch_article
 from workers.tasks.maintenance import reconcile
 from workers.tasks.poll import poll_feed, schedule_polls
-from workers.tasks.process import process_article, reprocess, reprocess_article
+from workers.tasks.process import process_article, reprocess_article
+from workers.tasks.reprocess import reprocess
 
 __all__ = [
     "fetch_article",

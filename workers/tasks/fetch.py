@@ -8,12 +8,9 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from elasticsearch import NotFoundError
-
 from pipeline.dedup import MinHashIndex, fingerprint, signature
 from pipeline.errors import TransientIndexingError
 from pipeline.ids import article_id
-from pipeline.index.documents import article_document
 from pipeline.text import extract_article
 from pipeline.timeutil import parse_datetime
 from pipeline.urls import canonical_url
@@ -21,8 +18,9 @@ from workers import deadletters
 from workers.app import app
 from workers.base import CommuniqueTask
 from workers.hosts import HostBusy, host_slot, lease_for
-from workers.resources import es_client, fetcher, redis_client
+from workers.resources import fetcher, redis_client
 from workers.settings import get_settings
+from workers.store import Store, default_store
 
 log = logging.getLogger("communique.fetch")
 
@@ -31,25 +29,18 @@ MINHASH_PREFIX = "communique:mh:"
 ALIASES_KEY = "communique:aliases"
 
 
-def _add_source(es: Any, index: str, existing: dict[str, Any], feed_id: str, url: str) -> None:
-    feed_ids = list(dict.fromkeys([*existing.get("feed_ids", []), feed_id]))
-    sources = list(dict.fromkeys([*existing.get("sources", []), url]))
-    if feed_ids != existing.get("feed_ids") or sources != existing.get("sources"):
-        es.update(index=index, id=existing["id"], doc={"feed_ids": feed_ids, "sources": sources})
-
-
 def _merge_syndicated_copy(
-    es: Any, index: str, original: str, aid: str, feed_id: str, url: str
+    store: Store, original: str, aid: str, feed_id: str, url: str
 ) -> dict[str, Any]:
     """Record a near-duplicate (syndicated copy) as one more source of the original article."""
-    try:
-        existing = es.get(index=index, id=original)["_source"]
-    except NotFoundError as exc:
+    from workers.tasks.process import process_article
+
+    added = store.add_source(original, feed_id, url)
+    if added == "missing":
         # the original's fetch registered its signature but has not stored it yet: retry soon
-        raise TransientIndexingError(
-            f"near-duplicate of {original}, not stored yet", subject=url
-        ) from exc
-    _add_source(es, index, existing, feed_id, url)
+        raise TransientIndexingError(f"near-duplicate of {original}, not stored yet", subject=url)
+    if added == "added":  # its mentions and events now count one more outlet
+        process_article.apply_async(args=(original,))
     redis_client().hset(ALIASES_KEY, aid, original)
     return {"status": "syndicated", "article_id": original}
 
@@ -94,15 +85,11 @@ def fetch_article(
     def body() -> dict[str, Any]:
         from workers.tasks.process import process_article
 
-        es = es_client()
-        index = get_settings().index_name("articles")
-        try:
-            existing = es.get(index=index, id=aid)["_source"]
-        except NotFoundError:
-            existing = None
+        store = default_store()
+        existing = store.article_document(aid)
         if existing is not None:
-            _add_source(es, index, existing, feed_id, url)
-            if existing.get("status") != "processed":
+            added = store.add_source(aid, feed_id, url)
+            if added == "added" or existing.get("status") != "processed":
                 process_article.apply_async(args=(aid,))
             return {"status": "duplicate", "article_id": aid}
         settings = get_settings()
@@ -128,9 +115,9 @@ def fetch_article(
             aid, signature(article.text)
         )
         if original is not None:
-            return _merge_syndicated_copy(es, index, original, aid, feed_id, url)
+            return _merge_syndicated_copy(store, original, aid, feed_id, url)
         article = replace(article, content_fingerprint=fingerprint(article.text))
-        es.index(index=index, id=aid, document=article_document(article))
+        store.store_article(article)
         process_article.apply_async(args=(aid,))
         # a success supersedes an earlier dead letter of the same entry (e.g. after a retry)
         deadletters.remove(redis_client(), deadletters.record_id(self.name, url))

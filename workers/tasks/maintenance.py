@@ -18,13 +18,12 @@ from typing import Any
 from workers import brokerview, deadletters, ledger
 from workers.app import app
 from workers.base import CommuniqueTask
-from workers.resources import es_client, redis_client
-from workers.settings import get_settings
+from workers.resources import redis_client
+from workers.store import default_store
 from workers.tasks.fetch import ALIASES_KEY
 
 log = logging.getLogger("communique.reconcile")
 
-BATCH = 500
 #: entries in no queue younger than this may be between the queue and a worker's unacked set
 DEFAULT_MIN_AGE_S = 60.0
 
@@ -60,19 +59,12 @@ def reconcile_once(*, enqueue: bool = True, min_age_s: float = DEFAULT_MIN_AGE_S
     from workers.tasks.fetch import fetch_article
 
     r = redis_client()
-    es = es_client()
     entries = ledger.entries(r)
     broker = brokerview.fetch_messages(r)
     report = Reconciliation(ledger_entries=len(entries))
     dead_subjects = {rec["subject"] for rec in deadletters.list_all(r, include_resolved=True)}
     aliases = r.hgetall(ALIASES_KEY)  # syndicated copies live on as their original
-    ids = list({aliases.get(aid, aid) for aid in entries})
-    index = get_settings().index_name("articles")
-    found: set[str] = set()
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        response = es.mget(index=index, ids=chunk, source=False)
-        found.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
+    found = default_store().stored_article_ids({aliases.get(aid, aid) for aid in entries})
     for aid, entry in entries.items():
         if aliases.get(aid, aid) in found:
             report.indexed += 1

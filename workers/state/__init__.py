@@ -1,0 +1,1 @@
+"""Redis-backed state of the application: locks and reprocessing progress."""
