@@ -79,25 +79,30 @@ def _read_proc(pid: int) -> tuple[float, float] | None:
 
 
 def _searchable(es: Elasticsearch, prefix: str) -> set[str]:
-    """Ids of processed articles whose events are all visible to search (no forced refresh).
-
-    Events are looked up by ``article_id`` in the events index: the one place to adapt when the
-    event model changes."""
+    """Ids of processed articles whose mentions are all searchable and whose events list them
+    (no forced refresh): the one place to adapt when the event model changes."""
     hits = es.search(
         index=f"{prefix}-articles",
         size=10_000,
         query={"term": {"status": "processed"}},
         source=["event_count"],
     )["hits"]["hits"]
-    aggs = es.search(
-        index=f"{prefix}-events",
-        size=0,
-        aggs={"a": {"terms": {"field": "article_id", "size": 10_000}}},
-    )
-    events = {b["key"]: b["doc_count"] for b in aggs["aggregations"]["a"]["buckets"]}
+
+    def per_article(kind: str, field: str) -> dict[str, int]:
+        aggs = es.search(
+            index=f"{prefix}-{kind}",
+            size=0,
+            aggs={"a": {"terms": {"field": field, "size": 10_000}}},
+        )
+        return {b["key"]: b["doc_count"] for b in aggs["aggregations"]["a"]["buckets"]}
+
+    mentions = per_article("mentions", "article_id")
+    events = per_article("events", "article_ids")
+    wanted = {h["_id"]: h["_source"].get("event_count") or 0 for h in hits}
     return {
-        h["_id"] for h in hits if events.get(h["_id"], 0) >= (h["_source"].get("event_count") or 0)
-    }
+        aid for aid, n in wanted.items()
+        if n == 0 or (mentions.get(aid, 0) >= n and events.get(aid, 0) > 0)
+    }  # fmt: skip
 
 
 def sample_forever(
@@ -367,7 +372,7 @@ def main() -> None:
 
         sat = sites["saturation"]
         pages = [sat.story_url(i) for i in range(min(20, len(sat.stories)))]
-        stages = profile_stages(sat.feed_urls(), pages, extractor(), es, profile_prefix)
+        stages = profile_stages(sat.feed_urls(), pages, extractor(), es, r, profile_prefix)
         delete_prefix(es, profile_prefix)
         base = baseline_rate(texts, settings.spacy_model)
     finally:

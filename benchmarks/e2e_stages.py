@@ -2,8 +2,9 @@
 
 The worker's processes report only their total CPU; this profile runs the same production
 functions stage by stage (poll = fetch + parse a feed, fetch = the safe fetcher on a page,
-extract text = trafilatura via ``pipeline.text``, NLP = the event extractor, index = the
-article write plus the events bulk) so the end-to-end table can say which stage holds it back.
+extract text = trafilatura via ``pipeline.text``, NLP = ``pipeline.process`` (the event
+extractor, mentions), index = the article write, the mentions and the merged events through
+the production store) so the end-to-end table can say which stage holds it back.
 Used by ``benchmarks/e2e.py``; never by production code.
 """
 
@@ -15,17 +16,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import redis
 from elasticsearch import Elasticsearch
 
 from pipeline.feeds import parse_feed
 from pipeline.fetch import FetchPolicy, SafeFetcher
 from pipeline.ids import article_id
-from pipeline.index.documents import article_document, event_documents
-from pipeline.index.writer import IndexAction, bulk_write
+from pipeline.index.documents import article_document
 from pipeline.nlp.extractor import EventExtractor
-from pipeline.nlp.types import ArticleInput
+from pipeline.process import process_article
 from pipeline.text import extract_article
 from pipeline.urls import canonical_url
+from workers.state.locks import KeyLocks
+from workers.store import Store
 
 T = TypeVar("T")
 STAGES = ("poll", "fetch", "extract text", "NLP", "index")
@@ -59,10 +62,12 @@ def profile_stages(
     page_urls: list[str],
     extractor: EventExtractor,
     es: Elasticsearch,
+    r: redis.Redis,
     prefix: str,
 ) -> StageCost:
     """Run every stage over ``page_urls`` (and each feed once); the cost per stage."""
     cost = StageCost()
+    store = Store(es, lambda kind: f"{prefix}-{kind}", KeyLocks(r, f"communique:lock:{prefix}"))
     fetcher = SafeFetcher(FetchPolicy(allowed_private_networks=frozenset({"127.0.0.0/8"})))
     try:
         for url in feed_urls:
@@ -75,7 +80,7 @@ def profile_stages(
             )
             cost.feed_entries += len(parsed.entries)
         for url in page_urls:
-            _one_article(cost, fetcher, extractor, es, prefix, url)
+            _one_article(cost, fetcher, extractor, store, url)
             cost.articles += 1
     finally:
         fetcher.close()
@@ -83,26 +88,19 @@ def profile_stages(
 
 
 def _one_article(
-    cost: StageCost,
-    fetcher: SafeFetcher,
-    extractor: EventExtractor,
-    es: Elasticsearch,
-    prefix: str,
-    url: str,
+    cost: StageCost, fetcher: SafeFetcher, extractor: EventExtractor, store: Store, url: str
 ) -> None:
     canonical = canonical_url(url)
     aid = article_id(canonical)
     page = cost.timed("fetch", lambda: fetcher.fetch(url, kind="page"))
     article = cost.timed("extract text", lambda: extract_article(page, canonical_url=canonical))
-    result = cost.timed(
-        "NLP", lambda: extractor.extract(ArticleInput(id=aid, text=article.text, url=url))
-    )
+    processed = cost.timed("NLP", lambda: process_article(article, extractor))
 
     def index() -> Any:
-        doc = article_document(article)
-        es.index(index=f"{prefix}-articles", id=aid, document=doc)
-        events = [event.to_index_dict() for event in result.events]
-        docs = event_documents(doc, events, indexed_at=datetime.now(UTC))
-        return bulk_write(es, [IndexAction(f"{prefix}-events", eid, d) for eid, d in docs])
+        store.es.index(index=store.articles, id=aid, document=article_document(article))
+        saved = store.save_processed(
+            processed, run_version=time.time_ns() // 1_000_000, processed_at=datetime.now(UTC)
+        )
+        return store.recompute_events(saved.keys)
 
     cost.timed("index", index)

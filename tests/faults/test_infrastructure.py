@@ -172,7 +172,7 @@ def test_elasticsearch_429s_and_a_partial_bulk_failure(scenario: Any, services: 
     assert_reconciled(run, tally)
     es = services.es
     rejected = es.count(
-        index=f"{run.prefix}-articles", query={"term": {"notes.code": "event_rejected"}}
+        index=f"{run.prefix}-articles", query={"term": {"notes.code": "mention_rejected"}}
     )["count"]
     assert rejected >= 1  # the permanent item is recorded on its article, not looped on
 
