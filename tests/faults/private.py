@@ -7,6 +7,7 @@ as ``communique services up``) with a settings object pointing at a private port
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -18,8 +19,9 @@ import redis
 from workers import services
 from workers.settings import Settings
 
-REDIS_PORT = 16391
-ES_PORT = 19201  # transport on ES_PORT + 100 (see workers.services._write_es_config)
+REDIS_PORT = int(os.environ.get("COMMUNIQUE_FAULTS_REDIS_PORT", "16391"))
+# other ports let two fault runs share a machine; ES transport is on ES_PORT + 100
+ES_PORT = int(os.environ.get("COMMUNIQUE_FAULTS_ES_PORT", "19201"))
 
 
 class PrivateRedis:

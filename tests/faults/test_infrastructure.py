@@ -180,8 +180,10 @@ def test_elasticsearch_429s_and_a_partial_bulk_failure(scenario: Any, services: 
 def test_poison_article_is_dead_lettered_while_the_worker_keeps_serving(scenario: Any) -> None:
     run = scenario(
         {"hosts": ("127.0.0.1", "127.0.0.2")},
-        COMMUNIQUE_TASK_SOFT_TIME_LIMIT_S="4",
-        COMMUNIQUE_TASK_TIME_LIMIT_S="6",
+        # short enough to see three attempts in a minute, long enough that no healthy task
+        # (NLP on a loaded machine) reaches it
+        COMMUNIQUE_TASK_SOFT_TIME_LIMIT_S="10",
+        COMMUNIQUE_TASK_TIME_LIMIT_S="12",
         COMMUNIQUE_MAX_RETRIES="2",
         COMMUNIQUE_FETCH_DEADLINE_S="40",
     )
