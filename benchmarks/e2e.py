@@ -82,30 +82,27 @@ def _read_proc(pid: int) -> tuple[float, float] | None:
 
 
 def _searchable(es: Elasticsearch, prefix: str) -> set[str]:
-    """Ids of processed articles whose mentions are all searchable and whose events list them
-    (no forced refresh): the one place to adapt when the event model changes."""
+    """Ids of processed articles whose mentions are all searchable (no forced refresh): the one
+    place to adapt when the event model changes. The merged events are recomputed by the same
+    task right after the mentions and written with a refresh (``workers/store.py``); not every
+    mention ends in a merged event, so the events index cannot say when an article is done."""
     hits = es.search(
         index=f"{prefix}-articles",
         size=10_000,
         query={"term": {"status": "processed"}},
         source=["event_count"],
     )["hits"]["hits"]
-
-    def per_article(kind: str, field: str) -> dict[str, int]:
-        aggs = es.search(
-            index=f"{prefix}-{kind}",
-            size=0,
-            aggs={"a": {"terms": {"field": field, "size": 10_000}}},
-        )
-        return {b["key"]: b["doc_count"] for b in aggs["aggregations"]["a"]["buckets"]}
-
-    mentions = per_article("mentions", "article_id")
-    events = per_article("events", "article_ids")
-    wanted = {h["_id"]: h["_source"].get("event_count") or 0 for h in hits}
+    aggs = es.search(
+        index=f"{prefix}-mentions",
+        size=0,
+        aggs={"a": {"terms": {"field": "article_id", "size": 10_000}}},
+    )
+    mentions = {b["key"]: b["doc_count"] for b in aggs["aggregations"]["a"]["buckets"]}
     return {
-        aid for aid, n in wanted.items()
-        if n == 0 or (mentions.get(aid, 0) >= n and events.get(aid, 0) > 0)
-    }  # fmt: skip
+        h["_id"]
+        for h in hits
+        if mentions.get(h["_id"], 0) >= (h["_source"].get("event_count") or 0)
+    }
 
 
 def sample_forever(
