@@ -38,6 +38,7 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/actors.py
 	$(BIN)/python benchmarks/polling.py
 	$(BIN)/python benchmarks/poll_task.py
 	$(BIN)/python benchmarks/e2e.py

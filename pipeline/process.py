@@ -65,7 +65,7 @@ def process_article(article: Article, extractor: Extractor) -> ProcessedArticle:
         diplomatic=result.diplomatic,
         # background events (historical, negated, hypothetical; issue 8 keeps them apart) are
         # mentions too: a past meeting recalled today merges with the reports of its day
-        mentions=mentions_of(article, (*result.events, *getattr(result, "background_events", ()))),
+        mentions=mentions_of(article, (*result.events, *result.background_events)),
         entities=result.entities,
         notes=result.notes,
     )

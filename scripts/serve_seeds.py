@@ -10,6 +10,7 @@ import argparse
 import html
 import json
 import threading
+import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,10 +60,16 @@ def build_site(seeds: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
 
 
 def make_site_server(
-    site: dict[str, tuple[str, str]], port: int = 0, *, missing_status: int = 404
+    site: dict[str, tuple[str, str]],
+    port: int = 0,
+    *,
+    missing_status: int = 404,
+    host: str = "127.0.0.1",
+    page_delay_s: float = 0.0,
 ) -> tuple[ThreadingHTTPServer, str]:
     """An HTTP server (not yet serving) for ``site`` (path → (content type, body)), and its
-    base URL; ``{base}`` in bodies becomes that URL. Unknown paths answer ``missing_status``."""
+    base URL; ``{base}`` in bodies becomes that URL. Unknown paths answer ``missing_status``;
+    pages other than the feed answer after ``page_delay_s`` (a slow publisher)."""
     base_holder: dict[str, str] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -71,6 +78,8 @@ def make_site_server(
             if entry is None:
                 self.send_error(missing_status)
                 return
+            if page_delay_s and self.path != "/feed.xml":
+                time.sleep(page_delay_s)
             content_type, body = entry
             data = body.replace("{base}", base_holder["base"]).encode()
             self.send_response(200)
@@ -82,8 +91,8 @@ def make_site_server(
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    base_holder["base"] = f"http://127.0.0.1:{server.server_address[1]}"
+    server = ThreadingHTTPServer((host, port), Handler)
+    base_holder["base"] = f"http://{host}:{server.server_address[1]}"
     return server, base_holder["base"]
 
 
@@ -92,9 +101,12 @@ def load_seeds(seeds_file: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in seeds_file.read_text().splitlines() if line.strip()]
 
 
-def make_server(seeds_file: Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+def make_server(
+    seeds_file: Path, port: int = 0, *, host: str = "127.0.0.1", page_delay_s: float = 0.0
+) -> tuple[ThreadingHTTPServer, str]:
     """An HTTP server (not yet serving) for the seeds, and its base URL."""
-    return make_site_server(build_site(load_seeds(seeds_file)), port)
+    site = build_site(load_seeds(seeds_file))
+    return make_site_server(site, port, host=host, page_delay_s=page_delay_s)
 
 
 def serve_in_thread(
@@ -111,8 +123,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
+    parser.add_argument("--host", default="127.0.0.1", help="Address to listen on")
+    parser.add_argument("--page-delay", type=float, default=0.0, help="Seconds before a page")
     args = parser.parse_args()
-    server, base = make_server(args.seeds, args.port)
+    server, base = make_server(args.seeds, args.port, host=args.host, page_delay_s=args.page_delay)
     print(f"serving {args.seeds} as {base}/feed.xml (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()

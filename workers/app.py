@@ -19,15 +19,23 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_ready
 
+from workers.connections import celery_broker_options
 from workers.routing import PROCESS_QUEUE, TASK_QUEUES, TASK_ROUTES
 from workers.settings import Settings, get_settings
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     """The Celery configuration derived from settings (pure: easy to assert in tests)."""
-    transport = {"visibility_timeout": settings.visibility_timeout_s}
+    transport = {
+        "visibility_timeout": settings.visibility_timeout_s,
+        # kombu scans for expired unacked messages only every interval × throttle (10 × 10 s
+        # by default): throttle 1 makes the interval the bound on taking back a lost worker's
+        # tasks (visibility timeout + interval; tests/multihost measures it)
+        "unacked_restore_interval": settings.unacked_restore_interval_s,
+        "unacked_restore_throttle": 1,
+    }
     return {
-        "broker_url": settings.redis_url,
+        **celery_broker_options(settings),  # URL, credentials, TLS: workers/connections.py
         # kombu's Redis transport, tolerant of a broker that is down while a channel closes
         "broker_transport": "workers.redelivery:Transport",
         "broker_transport_options": transport,

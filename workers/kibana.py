@@ -7,6 +7,7 @@ another prefix gets its own objects. Checked offline against the index templates
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +43,25 @@ def check_rendered(config_dir: Path, prefix: str, body: bytes) -> list[Problem]:
 
 
 def import_saved_objects(
-    kibana_url: str, body: bytes, *, transport: httpx.BaseTransport | None = None
+    kibana_url: str,
+    body: bytes,
+    *,
+    auth_headers: dict[str, str] | None = None,
+    verify: ssl.SSLContext | bool = True,
+    transport: httpx.BaseTransport | None = None,
 ) -> dict[str, Any]:
-    """POST the objects to Kibana (overwriting older copies); Kibana's JSON answer."""
-    with httpx.Client(base_url=kibana_url, timeout=30, transport=transport) as client:
+    """POST the objects to Kibana (overwriting older copies); Kibana's JSON answer.
+
+    ``auth_headers`` carry the Elasticsearch credentials (Kibana checks them against its
+    cluster); ``verify`` is the TLS context for an https:// Kibana.
+    """
+    with httpx.Client(
+        base_url=kibana_url, timeout=30, transport=transport, verify=verify
+    ) as client:
         response = client.post(
             "/api/saved_objects/_import",
             params={"overwrite": "true"},
-            headers={"kbn-xsrf": "communique"},
+            headers={"kbn-xsrf": "communique", **(auth_headers or {})},
             files={"file": ("communique.ndjson", body, "application/ndjson")},
         )
         response.raise_for_status()

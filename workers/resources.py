@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import redis
 from elasticsearch import Elasticsearch
 
+from workers.connections import es_options, redis_options
 from workers.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -69,16 +70,23 @@ def es_client(url: str | None = None, timeout_s: float | None = None) -> Elastic
     settings = get_settings()
     url = url or settings.es_url
     timeout = timeout_s or settings.es_request_timeout_s
+    options = es_options(settings)  # credentials and CA: workers/connections.py
     return _per_process(
         ("es", url, timeout),
-        lambda: Elasticsearch(url, request_timeout=timeout, retry_on_timeout=True, max_retries=2),
+        lambda: Elasticsearch(
+            url, request_timeout=timeout, retry_on_timeout=True, max_retries=2, **options
+        ),
     )
 
 
 def redis_client(url: str | None = None) -> redis.Redis:
     """This process's Redis client (decoded strings) for ledger, dead letters and feed state."""
-    url = url or get_settings().redis_url
-    return _per_process(("redis", url), lambda: redis.Redis.from_url(url, decode_responses=True))
+    settings = get_settings()
+    url = url or settings.redis_url
+    options = redis_options(settings)  # credentials and TLS: workers/connections.py
+    return _per_process(
+        ("redis", url), lambda: redis.Redis.from_url(url, decode_responses=True, **options)
+    )
 
 
 def fetch_policy(settings: Settings) -> Any:

@@ -8,10 +8,12 @@ run as a dedicated non-root user because Elasticsearch refuses to run as root.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,8 +22,10 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
+from workers.connections import http_auth_headers, redact_url, redis_options, tls_context
 from workers.settings import PROJECT_ROOT, Settings
 
 ES_GROUP = "org.elasticsearch.distribution.integ-test-zip"
@@ -64,15 +68,54 @@ def _redis_endpoint(settings: Settings) -> tuple[str, int]:
     return parsed.hostname or "127.0.0.1", parsed.port or 6379
 
 
-def redis_ping(settings: Settings) -> bool:
-    """True when something answers PING at the configured Redis address."""
+def _redis(settings: Settings, timeout_s: float) -> Any:
     import redis
 
-    host, port = _redis_endpoint(settings)
+    return redis.Redis.from_url(
+        settings.redis_url, socket_timeout=timeout_s, **redis_options(settings)
+    )
+
+
+def redis_ping(settings: Settings) -> bool:
+    """True when the configured Redis answers PING to our credentials."""
+    import redis
+
     try:
-        return bool(redis.Redis(host=host, port=port, socket_timeout=2).ping())
+        return bool(_redis(settings, 2).ping())
+    except redis.AuthenticationError as exc:
+        # something answers but refuses us: starting a second Redis on its port cannot help
+        host, port = _redis_endpoint(settings)
+        raise ServiceError(f"Redis at {host}:{port} refuses our credentials ({exc})") from exc
     except redis.RedisError:
         return False
+
+
+def is_local_address(host: str) -> bool:
+    """True when ``host`` is an address of this machine (or network namespace)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((socket.gethostbyname(host), 0))
+    except OSError:
+        return False
+    return True
+
+
+def _write_redis_auth(settings: Settings, state: Path) -> Path:
+    """A 0600 config file with the ACL rule for the configured credentials.
+
+    The password is stored as its SHA-256 (``#hash``), so it is neither on the command line
+    (visible in ps) nor in clear on disk.
+    """
+    assert settings.redis_password is not None
+    digest = hashlib.sha256(settings.redis_password.get_secret_value().encode()).hexdigest()
+    user = settings.redis_username or "default"
+    lines = [] if user == "default" else ["user default off"]
+    lines.append(f"user {user} on resetpass #{digest} ~* &* +@all")
+    path = state / "auth.conf"
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def _ensure_redis_binary() -> str:
@@ -101,12 +144,19 @@ def redis_up(settings: Settings) -> str:
     host, port = _redis_endpoint(settings)
     if redis_ping(settings):
         return f"redis already answering on {host}:{port}"
+    if settings.redis_url.startswith("rediss://"):
+        raise ServiceError(f"nothing answers TLS on {host}:{port}: run your TLS Redis there")
+    if not is_local_address(host):
+        raise ServiceError(f"Redis at {host}:{port} does not answer and is not local: start it")
     binary = _ensure_redis_binary()
     state = settings.state_dir / "redis"
     state.mkdir(parents=True, exist_ok=True)
+    # a config file first (its ACL rule when a password is set), then the options below
+    auth = [str(_write_redis_auth(settings, state))] if settings.redis_password else []
     cmd = [
         binary,
-        "--bind", "127.0.0.1",
+        *auth,
+        "--bind", socket.gethostbyname(host),
         "--port", str(port),
         "--daemonize", "yes",
         "--dir", str(state),
@@ -138,9 +188,8 @@ def redis_down(settings: Settings) -> str:
         return "redis: not started by communique (left alone)"
     import redis
 
-    host, port = _redis_endpoint(settings)
     try:
-        redis.Redis(host=host, port=port, socket_timeout=5).shutdown()
+        _redis(settings, 5).shutdown()
     except redis.ConnectionError:
         pass  # shutdown closes the connection under us: that is success
     except redis.RedisError as exc:
@@ -177,11 +226,19 @@ class EsLayout:
         )
 
 
-def es_health(url: str, timeout: float = 2.0) -> dict[str, object] | None:
-    """Cluster health as a dict, or None when nothing answers."""
+def es_health(settings: Settings, timeout: float = 2.0) -> dict[str, object] | None:
+    """Cluster health as a dict, or None when nothing answers; refused credentials raise."""
+    request = urllib.request.Request(
+        f"{settings.es_url}/_cluster/health", headers=http_auth_headers(settings)
+    )
+    context = tls_context(settings.es_ca_file) if settings.es_url.startswith("https") else None
     try:
-        with urllib.request.urlopen(f"{url}/_cluster/health", timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
             return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):  # it answers but refuses us: a second one cannot help
+            raise ServiceError(f"Elasticsearch refuses our credentials (HTTP {exc.code})") from exc
+        return None
     except (urllib.error.URLError, OSError, ValueError):
         return None
 
@@ -271,7 +328,7 @@ def _ensure_es_user() -> str | None:
     return ES_USER
 
 
-def _write_es_config(layout: EsLayout, port: int) -> None:
+def _write_es_config(layout: EsLayout, host: str, port: int, *, secured: bool) -> None:
     config = layout.home / "config" / "elasticsearch.yml"
     config.write_text(
         "\n".join(
@@ -280,13 +337,17 @@ def _write_es_config(layout: EsLayout, port: int) -> None:
                 "cluster.name: communique-local",
                 "node.name: communique-local-1",
                 "discovery.type: single-node",
-                "network.host: 127.0.0.1",
+                f"network.host: {host}",
                 f"http.port: {port}",
                 f"transport.port: {port + 100}",
                 f"path.data: {layout.data}",
                 f"path.logs: {layout.logs}",
-                # the minimal zip ships x-pack security: local dev over plain HTTP on loopback
-                "xpack.security.enabled: false",
+                # the minimal zip ships x-pack security: off for local dev on loopback; with
+                # credentials set, users are checked (file realm) but HTTP stays plain: put TLS
+                # in front of a cluster that other machines reach
+                f"xpack.security.enabled: {'true' if secured else 'false'}",
+                "xpack.security.http.ssl.enabled: false",
+                "xpack.security.transport.ssl.enabled: false",
                 # a nearly full dev disk must not flip indices read-only mid-test
                 "cluster.routing.allocation.disk.threshold_enabled: false",
                 "action.destructive_requires_name: false",
@@ -298,6 +359,28 @@ def _write_es_config(layout: EsLayout, port: int) -> None:
     jvm_options = layout.home / "config" / "jvm.options.d" / "communique.options"
     jvm_options.parent.mkdir(parents=True, exist_ok=True)
     jvm_options.write_text(f"-Xms{ES_HEAP}\n-Xmx{ES_HEAP}\n")
+
+
+def _set_es_user(
+    layout: EsLayout, settings: Settings, env: dict[str, str], run_as: str | None
+) -> None:
+    """(Re)create the configured user in the file realm as a superuser.
+
+    The password goes through stdin (the tool's prompt), never the command line.
+    """
+    assert settings.es_password is not None
+    tool = [str(layout.home / "bin" / "elasticsearch-users")]
+    if run_as:
+        tool = ["runuser", "-u", run_as, "--", *tool]
+    _run([*tool, "userdel", settings.es_username], env=env)  # absent on a first start
+    secret = settings.es_password.get_secret_value()
+    result = _run(
+        [*tool, "useradd", settings.es_username, "-r", "superuser"],
+        env=env,
+        input=f"{secret}\n{secret}\n",
+    )
+    if result.returncode != 0:
+        raise ServiceError(f"elasticsearch-users useradd failed: {result.stdout[-1000:]}")
 
 
 def _log_tail(layout: EsLayout, lines: int = 40) -> str:
@@ -322,10 +405,14 @@ def es_up(settings: Settings) -> str:
     """Start Elasticsearch unless something answers; wait for yellow/green health."""
     parsed = urlparse(settings.es_url)
     port = parsed.port or 9200
-    if es_health(settings.es_url):
-        return f"elasticsearch already answering on {settings.es_url}"
-    if parsed.hostname not in ("127.0.0.1", "localhost"):
-        raise ServiceError(f"{settings.es_url} does not answer and is not local: start it there")
+    shown = redact_url(settings.es_url)
+    if es_health(settings):
+        return f"elasticsearch already answering on {shown}"
+    host = parsed.hostname or "127.0.0.1"
+    if not is_local_address(host) or parsed.scheme != "http":
+        raise ServiceError(
+            f"{shown} does not answer and is not a local http:// address: start it there"
+        )
     version = read_versions()["ES_VERSION"]
     layout = EsLayout.for_settings(settings, version)
     if not (layout.home / "bin" / "elasticsearch").exists():
@@ -338,7 +425,7 @@ def es_up(settings: Settings) -> str:
             script.chmod(0o755)  # zipfile drops the executable bit
     layout.data.mkdir(parents=True, exist_ok=True)
     layout.logs.mkdir(parents=True, exist_ok=True)
-    _write_es_config(layout, port)
+    _write_es_config(layout, socket.gethostbyname(host), port, secured=bool(settings.es_username))
     java_home = find_java_home()
     user = _ensure_es_user()
     if user:
@@ -351,10 +438,12 @@ def es_up(settings: Settings) -> str:
             parent.chmod(parent.stat().st_mode | 0o001)
     env = {**os.environ, "ES_JAVA_HOME": str(java_home), "ES_JAVA_OPTS": ""}
     env.pop("JAVA_HOME", None)
+    if settings.es_username:
+        _set_es_user(layout, settings, env, user)
     cmd = [str(layout.home / "bin" / "elasticsearch"), "-d", "-p", str(layout.pidfile)]
     if user:
         cmd = ["runuser", "-u", user, "--", *cmd]
-    _say(f"starting Elasticsearch {version} (java {java_home}) on {settings.es_url}…")
+    _say(f"starting Elasticsearch {version} (java {java_home}) on {shown}…")
     result = _run(cmd, env=env)
     if result.returncode != 0:
         raise ServiceError(
@@ -363,9 +452,9 @@ def es_up(settings: Settings) -> str:
         )
     deadline = time.monotonic() + ES_START_TIMEOUT_S
     while time.monotonic() < deadline:
-        health = es_health(settings.es_url)
+        health = es_health(settings)
         if health and health.get("status") in ("yellow", "green"):
-            return f"elasticsearch {version} started on {settings.es_url} ({health['status']})"
+            return f"elasticsearch {version} started on {shown} ({health['status']})"
         if not _pid_alive(layout.pidfile) and time.monotonic() > deadline - ES_START_TIMEOUT_S + 15:
             raise ServiceError(
                 f"Elasticsearch exited during start-up:\n{result.stdout[-2000:]}"
@@ -417,7 +506,14 @@ def down(settings: Settings) -> list[str]:
 def status(settings: Settings) -> list[tuple[str, str, str]]:
     """(service, address, state) rows."""
     host, port = _redis_endpoint(settings)
-    redis_state = "up" if redis_ping(settings) else "down"
-    health = es_health(settings.es_url)
-    es_state = f"up ({health.get('status')})" if health else "down"
-    return [("redis", f"{host}:{port}", redis_state), ("elasticsearch", settings.es_url, es_state)]
+    try:
+        redis_state = "up" if redis_ping(settings) else "down"
+    except ServiceError:
+        redis_state = "down (refuses our credentials)"
+    try:
+        health = es_health(settings)
+        es_state = f"up ({health.get('status')})" if health else "down"
+    except ServiceError:
+        es_state = "down (refuses our credentials)"
+    shown = redact_url(settings.es_url)
+    return [("redis", f"{host}:{port}", redis_state), ("elasticsearch", shown, es_state)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: repository root (``config/`` lives here); an installed wheel still runs from a checkout
@@ -20,7 +20,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Runtime configuration of workers, beat and the CLI."""
 
-    model_config = SettingsConfigDict(env_prefix="COMMUNIQUE_", extra="ignore")
+    # an empty variable means "unset" (so `COMMUNIQUE_REDIS_CA_FILE=` is no CA, not the cwd)
+    model_config = SettingsConfigDict(
+        env_prefix="COMMUNIQUE_", extra="ignore", env_ignore_empty=True
+    )
 
     # --- services -------------------------------------------------------------------------
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis: broker and ledger")
@@ -29,6 +32,24 @@ class Settings(BaseSettings):
         "communique", description="Prefix of every index, alias and template name"
     )
     es_request_timeout_s: float = Field(30.0, description="Timeout of one Elasticsearch call")
+
+    # --- security of the services (workers on several machines) --------------------------
+    # Secrets are SecretStr: repr, logs and `communique config` show '**********'.
+    redis_username: str = Field("", description="Redis ACL user (empty: the default user)")
+    redis_password: SecretStr | None = Field(
+        None, description="Redis AUTH password (secret; empty: no AUTH)"
+    )
+    redis_ca_file: Path | None = Field(
+        None, description="CA bundle verifying a `rediss://` Redis (empty: system CAs)"
+    )
+    es_username: str = Field("", description="Elasticsearch user (basic auth)")
+    es_password: SecretStr | None = Field(None, description="Elasticsearch password (secret)")
+    es_api_key: SecretStr | None = Field(
+        None, description="Elasticsearch API key, base64 `id:key` (secret; instead of a user)"
+    )
+    es_ca_file: Path | None = Field(
+        None, description="CA bundle verifying an `https://` Elasticsearch and Kibana"
+    )
 
     # --- files ----------------------------------------------------------------------------
     config_dir: Path = Field(PROJECT_ROOT / "config", description="Data directory (config/)")
@@ -47,6 +68,11 @@ class Settings(BaseSettings):
     # --- Celery reliability (see ../shared/docs/reliability.md) ----------------------------
     visibility_timeout_s: int = Field(
         7200, description="Redis visibility timeout: unacked tasks come back after this"
+    )
+    unacked_restore_interval_s: int = Field(
+        10,
+        description="How often workers put back messages unacked for longer than the "
+        "visibility timeout: a lost worker's tasks run again within the sum of the two",
     )
     task_time_limit_s: int = Field(900, description="Hard time limit of one task")
     task_soft_time_limit_s: int = Field(840, description="Soft time limit of one task")
@@ -103,7 +129,23 @@ class Settings(BaseSettings):
             )
         if not self.retry_backoff_max_s < self.visibility_timeout_s:
             raise ValueError("need retry_backoff_max_s < visibility_timeout_s")
+        if not 0 < self.unacked_restore_interval_s <= self.visibility_timeout_s:
+            raise ValueError("need 0 < unacked_restore_interval_s <= visibility_timeout_s")
+        self._check_security()
         return self
+
+    def _check_security(self) -> None:
+        # A CA file with a plain-text URL would silently send credentials unencrypted.
+        if self.redis_ca_file and not self.redis_url.startswith("rediss://"):
+            raise ValueError("redis_ca_file needs a rediss:// redis_url")
+        if self.es_ca_file and not self.es_url.startswith("https://"):
+            raise ValueError("es_ca_file needs an https:// es_url")
+        if self.es_api_key and self.es_username:
+            raise ValueError("set es_api_key or es_username/es_password, not both")
+        if bool(self.es_username) != bool(self.es_password):
+            raise ValueError("es_username and es_password go together")
+        if self.redis_username and not self.redis_password:
+            raise ValueError("redis_username needs redis_password")
 
     def index_name(self, kind: str) -> str:
         """Alias that readers and writers use for ``kind`` (``articles``, ``events``, ...)."""

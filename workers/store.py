@@ -269,5 +269,12 @@ def default_store() -> Store:
     from workers.settings import get_settings
 
     settings = get_settings()
-    locks = KeyLocks(redis_client(), f"communique:lock:{settings.index_prefix}")
+    # A lock lasts at most the hard time limit: a task holding it is killed by then, and a
+    # worker lost while holding it (crash, network cut) has freed it before Redis hands its
+    # task to another worker (time limit < visibility timeout, checked by Settings).
+    locks = KeyLocks(
+        redis_client(),
+        f"communique:lock:{settings.index_prefix}",
+        timeout_s=float(settings.task_time_limit_s),
+    )
     return Store(es_client(), settings.index_name, locks)

@@ -103,8 +103,8 @@ def mentions_of(article: Article, events: Sequence[ExtractedEvent]) -> tuple[Men
                 sentences=event.mentions,
                 quotes=event.quotes,
                 actor_sectors=event.actor_sectors,
-                # `rule` arrives with the staged extractor (issue 8); absent before it
-                rule=getattr(event, "rule", None),
+                rule=event.rule or None,
+                bodies=event.bodies,
                 article_url=article.url,
                 article_title=article.title,
                 source=article.source,

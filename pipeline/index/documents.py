@@ -53,8 +53,17 @@ def article_from_document(doc: dict[str, Any]) -> Article:
 
 
 def sortable_version(version: str) -> str:
-    """``version`` with zero-padded numbers, so string order is numeric order (0.9 < 0.10)."""
-    return re.sub(r"\d+", lambda m: m.group().zfill(6), version)
+    """The release of ``version`` with zero-padded numbers, so string order is release order
+    (0.9 < 0.10). The ``+<rules hash>`` suffix is left out: it names a rule edit, not a time, so
+    two versions of one release are ordered only by being different (see ``is_current``)."""
+    release = version.split("+", 1)[0]
+    return re.sub(r"\d+", lambda m: m.group().zfill(6), release)
+
+
+def is_current(done_by: str, wanted: str) -> bool:
+    """Whether a result of extractor ``done_by`` needs no reprocessing for ``wanted``: the same
+    version, or a later release (a stale request never undoes newer work)."""
+    return done_by == wanted or sortable_version(done_by) > sortable_version(wanted)
 
 
 def processing_update(

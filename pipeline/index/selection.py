@@ -54,6 +54,14 @@ def selection_query(selection: Selection) -> dict[str, Any]:
                     "should": [
                         {"bool": {"must_not": {"exists": {"field": "extractor_version_key"}}}},
                         {"range": {"extractor_version_key": {"lt": older}}},
+                        {  # the same release with other rule data (its hash differs)
+                            "bool": {
+                                "filter": {"term": {"extractor_version_key": older}},
+                                "must_not": {
+                                    "term": {"extractor_version": selection.older_than_version}
+                                },
+                            }
+                        },
                     ],
                     "minimum_should_match": 1,
                 }

@@ -6,7 +6,29 @@ Entry points: :class:`pipeline.nlp.extractor.EventExtractor` and
 
 from __future__ import annotations
 
-#: bumped whenever rules, dictionaries or the model change what is extracted
-EXTRACTOR_VERSION = "nlp-0.1.0"
+import hashlib
+from functools import cache
+from pathlib import Path
 
-__all__ = ["EXTRACTOR_VERSION"]
+#: bumped whenever the extraction code changes what is extracted
+CODE_VERSION = "0.2.0"
+#: the rule data (word lists, triggers, typing rules, dictionaries) shipped with the code
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+_RULE_DATA = ("nlp", "dictionaries")
+
+
+@cache
+def extractor_version(config_dir: Path = DEFAULT_CONFIG_DIR) -> str:
+    """``nlp-<code version>+<hash of the rule data>``: editing a rule file changes the version
+    even when the code does not, so reprocessing by version picks the articles up."""
+    h = hashlib.sha256()
+    for sub in _RULE_DATA:
+        for path in sorted((config_dir / sub).glob("*.yaml")):
+            h.update(f"{sub}/{path.name}\0".encode())
+            h.update(path.read_bytes())
+    return f"nlp-{CODE_VERSION}+{h.hexdigest()[:10]}"
+
+
+EXTRACTOR_VERSION = extractor_version()
+
+__all__ = ["CODE_VERSION", "DEFAULT_CONFIG_DIR", "EXTRACTOR_VERSION", "extractor_version"]

@@ -59,9 +59,16 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"\b(?:in\s+)?(?P<m>{_MONTH_RE})\s+(?P<rel>last|this|next)\s+year\b", re.I),
     ),
     (
+        "month_last",
+        re.compile(
+            r"\b(?i:last|this\s+past)\s+(?P<m>January|February|March|April|May|June|July|August|"
+            r"September|October|November|December)\b(?!\s+\d)"
+        ),
+    ),
+    (
         "month",
         re.compile(
-            r"\b(?:in|since|during|until|by|early|late|mid-?)\s+(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)"
+            r"\b(?i:in|since|during|until|by|early|late|mid-?)\s+(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)"
         ),
     ),
     ("weekday", re.compile(r"\b(?P<w>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
@@ -72,7 +79,12 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("year", re.compile(r"\b(?:in|since|during|by|until)\s+(?P<y>(?:19|20)\d\d)\b")),
+    (
+        "year",
+        re.compile(
+            r"\b(?i:in|since|during|by|until)\s+(?i:(?:early|late|mid-?)\s*)?(?P<y>(?:19|20)\d\d)\b"
+        ),
+    ),
 ]
 
 
@@ -150,6 +162,10 @@ def resolve(kind: str, m: re.Match[str], pub: date | None) -> tuple[str | None, 
         y = pub.year + {"last": -1, "this": 0, "next": 1}[g["rel"].lower()]
         v = f"{y:04d}-{_month_num(g['m']):02d}"
         return v, "month", "past" if g["rel"].lower() == "last" else "present"
+    if kind == "month_last":  # "last March": the latest March before the publication month
+        mon = _month_num(g["m"])
+        y = pub.year if mon < pub.month else pub.year - 1
+        return f"{y:04d}-{mon:02d}", "month", "past"
     if kind == "month":
         mon = _month_num(g["m"])
         y = pub.year if mon <= pub.month else pub.year - 1

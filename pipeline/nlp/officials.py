@@ -1,20 +1,29 @@
-"""Named officials: a curated date-bounded dictionary plus roles learned from the text itself
-("U.S. Secretary of State Antony Blinken", "Cho Tae-yul, South Korea's foreign minister",
-"his Japanese and South Korean counterparts, Yoko Kamikawa and Cho Tae Yul")."""
+"""Named officials: the date-bounded dictionaries (:mod:`pipeline.nlp.actors_dictionary`) plus
+roles learned from the text itself ("U.S. Secretary of State Antony Blinken", "Cho Tae-yul, South
+Korea's foreign minister", "his Japanese and South Korean counterparts, Yoko Kamikawa and Cho Tae
+Yul"). Former officials and candidates are persons without a state: they are not actors."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from pipeline.nlp.gazetteer import Gazetteer, load_yaml_mapping
+from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name, plain
+from pipeline.nlp.gazetteer import CAPITAL, Gazetteer, load_yaml_mapping
 
-_NAME_TOKEN = r"(?:[A-Z][a-zA-Z'\u00C0-\u024F]+(?:-[A-Za-z\u00C0-\u024F]+)?|[A-Z]\.)"
-_NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
-_NAME_MULTI = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}"
+__all__ = ["Official", "Officials", "PersonInfo", "norm_name"]
+
+_NAME_TOKEN = (
+    r"(?:(?:(?:al|el|ad|as|ash|an|ar|at)-)?[A-Z][a-zA-Z'\u00C0-\u024F]+"
+    r"(?:-[A-Za-z\u00C0-\u024F]+)?|[A-Z]\.)"
+)
+# "Mohammed bin Salman", "Ursula von der Leyen": lower-case particles inside a name
+_GLUE = r"\s+(?:(?:bin|ibn|bint|de|da|del|dos|van|von|der)\s+){0,2}"
+_NAME = rf"{_NAME_TOKEN}(?:{_GLUE}{_NAME_TOKEN}){{0,3}}"
+_NAME_MULTI = rf"{_NAME_TOKEN}(?:{_GLUE}{_NAME_TOKEN}){{1,3}}"
 # words that end a name run even though capitalized
 _STOP = {
     "On",
@@ -41,30 +50,6 @@ _STOP = {
 }
 
 
-def norm_name(name: str) -> str:
-    """Key for name comparison: case-, hyphen- and space-insensitive."""
-    return re.sub(r"[\s\-\.]+", "", name).lower()
-
-
-@dataclass(frozen=True, slots=True)
-class Official:
-    """A dictionary entry."""
-
-    name: str
-    country: str
-    roles: tuple[tuple[str, date | None, date | None], ...]
-    aliases: tuple[str, ...] = ()
-
-    def role_on(self, when: date | None) -> str | None:
-        """The role held on a date (the latest-starting role when no date is known)."""
-        if when is None:
-            return self.roles[0][0] if self.roles else None
-        for role, start, end in self.roles:
-            if (start is None or start <= when) and (end is None or when <= end):
-                return role
-        return None
-
-
 @dataclass(slots=True)
 class PersonInfo:
     """A person as learned within one article."""
@@ -76,12 +61,21 @@ class PersonInfo:
     surname_keys: set[str] = field(default_factory=set)
 
 
-def _d(v: Any) -> date | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, date):
-        return v
-    return date.fromisoformat(str(v))
+#: words before a title that make its holder no (longer an) official: "former President X",
+#: "presidential candidate X", "ex-Prime Minister X", "the late King X"
+_NOT_OFFICIAL = re.compile(
+    r"(?:\b(?i:former|ex|late|onetime|one-time|erstwhile)[\s\-]+"
+    r"(?:[A-Z][\w.\-]*\s+){0,3}$)|(?:\b(?i:candidates?)\s+$)"
+)
+
+
+#: lower-case titles that announce a name without a state before them
+_LOWER_TITLES = {"spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "leader"}
+#: a state or body word (or its possessive) right before a title: "Niger's president X"
+_ACTOR_JUST_BEFORE = re.compile(r"(?:[A-Z][\w.\-]*(?:'s|\u2019s)?|[A-Z]{2,}\)?)\s+$")
+_OF_ACTOR = re.compile(r"\s+of\s+(?:the\s+)?([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,2})")
+#: second words of two-word portfolios ("Minister of Foreign Trade X")
+_PORTFOLIO_TAIL = {"Affairs", "Relations", "Trade", "Security", "Development", "Cooperation"}
 
 
 class Officials:
@@ -89,36 +83,38 @@ class Officials:
 
     def __init__(self, dictionaries_dir: Path, nlp_dir: Path, gazetteer: Gazetteer) -> None:
         self.gaz = gazetteer
-        data = load_yaml_mapping(dictionaries_dir / "officials.yaml")
-        self.by_key: dict[str, Official] = {}
-        for o in data.get("officials") or []:
-            roles = tuple(
-                (r["role"], _d(r.get("from")), _d(r.get("to"))) for r in o.get("roles") or []
-            )
-            off = Official(o["name"], o["country"], roles, tuple(o.get("aliases") or ()))
-            for n in (off.name, *off.aliases):
-                self.by_key[norm_name(n)] = off
+        self.index = OfficialsIndex(dictionaries_dir)
         rdata = load_yaml_mapping(nlp_dir / "roles.yaml")
+        extra = load_yaml_mapping(dictionaries_dir / "titles.yaml")
         self.title_to_role: dict[str, str] = {}
-        for role, titles in (rdata.get("roles") or {}).items():
-            for t in titles:
-                self.title_to_role.setdefault(t.lower(), role)
+        for table in (rdata, extra):
+            for role, titles in (table.get("roles") or {}).items():
+                for t in titles:
+                    self.title_to_role.setdefault(t.lower(), role)
         self.counterpart = {
             k: set(v) for k, v in (rdata.get("counterpart_equivalents") or {}).items()
         }
         self.country_titles: dict[str, dict[str, str]] = rdata.get("country_titles") or {}
         self.family_first: set[str] = set(rdata.get("family_name_first") or [])
-        names = sorted({n for o in self.by_key.values() for n in (o.name, *o.aliases)}, key=len)
-        self._dict_names = re.compile(
-            r"\b(?:" + "|".join(re.escape(n) for n in reversed(names)) + r")\b"
-        )
         titles = sorted(self.title_to_role, key=len, reverse=True)
         title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
+        # first words of the titles: the title patterns are only tried where one starts (a
+        # 100-way case-insensitive alternation at every word boundary costs ~2 ms an article)
+        self._title_first = {t.split()[0].rstrip(".") for t in titles}
         self._title_name = re.compile(rf"\b(?P<title>(?i:{title_alt}))\s+(?P<name>{_NAME})")
         self._name_appos = re.compile(
             rf"(?P<name>{_NAME_MULTI}),\s+(?P<mid>(?:the\s+)?[^,;.]{{0,40}}?)\b(?P<title>(?i:{title_alt}))\b",
         )
         self._title_appos = re.compile(rf"\b(?P<title>(?i:{title_alt})),\s+(?P<name>{_NAME_MULTI})")
+        of_actor = r"(?:\s+of\s+(?:the\s+)?(?P<{}>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?))?"
+        self._plural = re.compile(
+            rf"\b(?P<title>(?i:{title_alt}))s\s+(?P<n1>{_NAME}){of_actor.format('c1')}"
+            rf",?\s+and\s+(?P<n2>{_NAME}){of_actor.format('c2')}"
+        )
+        self._title_compl = re.compile(
+            r"\b(?P<title>Ambassador|Envoy|Minister|Secretary|Representative|Commissioner)"
+            rf"\s+(?P<prep>to|of|for)\s+(?:the\s+)?(?P<rest>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,6}})"
+        )
         self._counterparts = re.compile(
             rf"\b(?:his|her|their)\s+(?P<c1>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?)"
             rf"(?:\s+and\s+(?P<c2>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?))?\s+counterparts?,?\s+"
@@ -126,18 +122,17 @@ class Officials:
         )
 
     # ---- dictionary
-    def lookup(self, name: str) -> Official | None:
-        """Dictionary entry for a full name or alias, or for a surname no other entry shares."""
-        hit = self.by_key.get(norm_name(name))
-        if hit is None and " " not in name.strip():
-            cands = {
-                o.name: o
-                for o in self.by_key.values()
-                if norm_name(o.name.split()[-1]) == norm_name(name)
-            }
-            if len(cands) == 1:
-                hit = next(iter(cands.values()))
-        return hit
+    def lookup(
+        self,
+        name: str,
+        when: date | None = None,
+        country: str | None = None,
+        role: str | None = None,
+    ) -> Official | None:
+        """Dictionary entry for a full name or alias, or for a surname only one entry in office
+        on ``when`` has; ``country`` (known from the text) rules out namesakes elsewhere and
+        ``role`` (the text's title) finds the holder when the date does not."""
+        return self.index.lookup(name, when, country, role)
 
     def role_title(self, role: str | None, country: str | None) -> str | None:
         """Country-specific name of an office (a U.S. "foreign minister" is secretary of state)."""
@@ -155,8 +150,10 @@ class Officials:
                 for j in range(len(words), i, -1):
                     cand = " ".join(words[i:j]).removesuffix("'s").rstrip("'")
                     a = self.gaz.actor(cand)
-                    if (a and not self.gaz.is_igo(a.code)) or (a and a.code in ("UNO",)):
+                    if a is not None:  # a state, or a body: its officials carry its code
                         pos = m.start() + len(" ".join(words[:j]))
+                        if a.kind == CAPITAL and len(chunk) - pos > 3:
+                            break  # "for Beijing on Thursday, President X": a place, not his state
                         if best is None or pos >= best[0]:
                             best = (pos, a.code)
                         break
@@ -176,49 +173,114 @@ class Officials:
 
     # ---- learning from text
     def learn(self, text: str, when: date | None) -> list[PersonInfo]:
-        """Persons named with a title or apposition anywhere in the text, in order of appearance."""
-        found: list[tuple[int, PersonInfo]] = []
+        """Persons named with a title or apposition anywhere in the text, or officials of the
+        dictionaries in office on ``when``, in order of appearance."""
+        found = _Found(self, text, when)
+        for pos, surface, off in self.index.find(text, when):  # named without a title
+            if self.gaz.actor(surface) is None:
+                found.add(pos, surface, off.country, off.role_on(when))
+        starts = self._title_starts(text)
+        self._learn_titles(text, found, starts)
+        self._learn_appositions(text, found, starts)
+        self._learn_counterparts(text, found)
+        return found.persons(self.family_first)
 
-        def add(pos: int, name: str | None, country: str | None, role: str | None) -> None:
-            if not name or self.gaz.actor(name) is not None or len(name) < 3:
-                return
-            off = self.lookup(name)
-            if off:
-                name, country = off.name, country or off.country
-            found.append((pos, PersonInfo(name, country, role, off)))
+    def _title_starts(self, text: str) -> list[int]:
+        """Offsets of words that can begin a title (or its plural): one ``str.find`` scan per
+        title word, much cheaper than trying a regex at every word."""
+        low = text.lower()
+        n = len(low)
+        starts: set[int] = set()
+        for w in self._title_first:
+            i = low.find(w)
+            while i != -1:
+                j = i + len(w)
+                if j < n and low[j] == "s":
+                    j += 1
+                if (i == 0 or not low[i - 1].isalnum()) and (j == n or not low[j].isalnum()):
+                    starts.add(i)
+                i = low.find(w, i + 1)
+        return sorted(starts)
 
-        for m in self._dict_names.finditer(text):  # curated officials named without a title
-            off = self.lookup(m.group(0))
-            if off is not None:
-                add(m.start(), off.name, off.country, off.role_on(when))
-        for m in self._title_name.finditer(text):
+    def _role(self, title: str) -> str | None:
+        return self.title_to_role.get(re.sub(r"\s+", " ", title.lower()))
+
+    def _country_after(self, text: str, end: int) -> str | None:
+        """State or body of "X of Nigeria" / "X of NATO" right after a name."""
+        m = _OF_ACTOR.match(text, end)
+        a = self.gaz.actor(m.group(1)) if m else None
+        return a.code if a else None
+
+    def _learn_titles(self, text: str, found: _Found, starts: list[int]) -> None:
+        """ "Foreign Minister X", "Niger's president X", "Presidents X of A and Y of B",
+        "Ambassador to Germany X", "Minister of Information X"."""
+        for m in _scan(self._title_name, text, starts):
             title = m.group("title")
-            if title[0].islower() and title.lower() not in (
-                "spokesman",
-                "spokeswoman",
-                "spokesperson",
-                "ambassador",
-                "envoy",
-                "leader",
-            ):
+            if self.gaz.actor(m.group(0)) is not None:  # "General Assembly"
                 continue
-            name = self._clean_name(m.group("name"))
-            role = self.title_to_role.get(re.sub(r"\s+", " ", title.lower()))
             country = self._country_before(text, m.start())
-            add(m.start("name"), name, country, role)
+            if title[0].islower() and title.lower() not in _LOWER_TITLES:
+                # a lower-case title only right after a state or body ("Niger's president")
+                if not _ACTOR_JUST_BEFORE.search(text[: m.start()]):
+                    continue
+                country = self._country_before(text, m.start(), window=30)
+                if country is None:
+                    continue
+            name = self._clean_name(m.group("name"))
+            country = country or self._country_after(text, m.end("name"))
+            found.add(m.start("name"), name, country, self._role(title))
+        for m in _scan(self._plural, text, starts):
+            role = self._role(m.group("title"))
+            before = self._country_before(text, m.start())
+            for n, c in (("n1", "c1"), ("n2", "c2")):
+                a = self.gaz.actor(m.group(c)) if m.group(c) else None
+                name = self._clean_name(m.group(n))
+                found.add(m.start(n), name, a.code if a else before, role)
+        for m in self._title_compl.finditer(text):
+            self._title_complement(text, m, found)
+
+    def _title_complement(self, text: str, m: re.Match[str], found: _Found) -> None:
+        words = m.group("rest").split()
+        title, prep = m.group("title"), m.group("prep").lower()
+        for k in range(1, min(4, len(words))):
+            if f"{title} {prep} {' '.join(words[:k])}".lower() in self.title_to_role:
+                return  # a title of its own ("Minister of Foreign Affairs"): matched above
+        k = 1
+        if prep == "to":  # "Ambassador to Germany X": the state hosting the ambassador
+            k = next(
+                (
+                    i
+                    for i in range(1, min(4, len(words) - 1))
+                    if self.gaz.actor(" ".join(words[:i]))
+                ),
+                0,
+            )
+            role = self._role(title)
+        else:  # "Minister of Information X": the portfolio names the role
+            if len(words) > 3 and words[1] in _PORTFOLIO_TAIL:
+                k = 2
+            role = f"{' '.join(words[:k]).lower()} {self._role(title) or title.lower()}"
+        name = self._clean_name(" ".join(words[k:]))
+        if k == 0 or not name or len(name.split()) < 2:
+            return
+        found.add(m.start("rest"), name, self._country_before(text, m.start()), role)
+
+    def _learn_appositions(self, text: str, found: _Found, starts: list[int]) -> None:
+        """ "X, South Korea's foreign minister" and "the foreign minister, X"."""
         for m in self._name_appos.finditer(text):
             name = self._clean_name(m.group("name"))
-            role = self.title_to_role.get(re.sub(r"\s+", " ", m.group("title").lower()))
             country = self._country_before(text, m.start("title"), window=len(m.group("mid")) + 2)
             if country:
-                add(m.start("name"), name, country, role)
-        for m in self._title_appos.finditer(text):
+                found.add(m.start("name"), name, country, self._role(m.group("title")))
+        for m in _scan(self._title_appos, text, starts):
             name = self._clean_name(m.group("name"))
-            role = self.title_to_role.get(re.sub(r"\s+", " ", m.group("title").lower()))
-            add(m.start("name"), name, self._country_before(text, m.start(), window=60), role)
+            country = self._country_before(text, m.start(), window=60)
+            found.add(m.start("name"), name, country, self._role(m.group("title")))
+
+    def _learn_counterparts(self, text: str, found: _Found) -> None:
+        """ "his US and Japanese counterparts, A and B": the office of the closest titled person."""
         for m in self._counterparts.finditer(text):
-            # role of the person whose counterparts these are: the closest titled person before
-            prior = [p for pos, p in found if pos < m.start() and p.role]
+            prior = [p for pos, p in found.items if pos < m.start() and p.role]
             base = prior[-1].role if prior else None
             canon = next((k for k, v in self.counterpart.items() if base in v), base)
             pairs = [(m.group("c1"), m.group("n1")), (m.group("c2"), m.group("n2"))]
@@ -229,30 +291,111 @@ class Officials:
                     continue
                 a = self.gaz.actor(ctext) if ctext else None
                 country = a.code if a else None
-                add(
+                found.add(
                     m.start("n1"), self._clean_name(ntext), country, self.role_title(canon, country)
                 )
-        found.sort(key=lambda x: x[0])
-        # merge duplicates: same normalized name; keep the first non-null country/role
+
+
+def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """Non-overlapping matches of ``rx`` anchored at ``starts`` (like ``finditer``, faster)."""
+    end = -1
+    for pos in starts:
+        if pos < end:
+            continue
+        m = rx.match(text, pos)
+        if m is not None:
+            end = m.end()
+            yield m
+
+
+class _Found:
+    """Persons collected from one text; merged by normalized name at the end."""
+
+    def __init__(self, officials: Officials, text: str, when: date | None) -> None:
+        self.o, self.text, self.when = officials, text, when
+        self.items: list[tuple[int, PersonInfo]] = []
+        self.former: set[str] = set()
+
+    def add(self, pos: int, name: str | None, country: str | None, role: str | None) -> None:
+        """One sighting; the dictionary canonicalizes the name when state and date agree."""
+        if not name or len(name) < 3 or self.o.gaz.actor(name) is not None:
+            return
+        if country:
+            # the state read off the context ("at the UN, President Zelensky") yields to the
+            # dictionary's official in office under that name, when there is exactly one
+            known = self.o.lookup(name, self.when)
+            if known is not None and known.in_office(self.when) and known.country != country:
+                country = known.country
+        off = self.o.lookup(name, self.when, country, role)
+        if off and (country is None or off.country == country):
+            # the canonical name ("Volodymyr Zelensky" for "Zelenskyy"), with the text's
+            # diacritics when it writes the same name ("Erdoğan")
+            if plain(name).lower() != plain(off.name).lower():
+                name = off.name
+            country = country or off.country
+        else:
+            off = None
+        if _NOT_OFFICIAL.search(self.text[max(0, pos - 40) : pos]):
+            self.former.add(norm_name(name))
+        self.items.append((pos, PersonInfo(name, country, role, off)))
+
+    def persons(self, family_first: set[str]) -> list[PersonInfo]:
+        """Merged persons in order of first mention; the first known state and role win."""
+        self.items.sort(key=lambda x: x[0])
         merged: dict[str, PersonInfo] = {}
-        for _, p in found:
+        for _, p in self.items:
             k = norm_name(p.name)
             if k in merged:
                 q = merged[k]
                 q.country = q.country or p.country
                 q.role = q.role or p.role
+                q.official = q.official or p.official
             else:
                 merged[k] = p
-        out = list(merged.values())
+        out = _fold_surnames(list(merged.values()))
         for p in out:
+            if norm_name(p.name) in self.former:  # not an official now: no state, no office
+                p.country, p.official = None, None
             if p.official:
-                dict_role = p.official.role_on(when)
+                dict_role = p.official.role_on(self.when)
                 if dict_role:
                     p.role = dict_role
-            words = p.name.replace("-", " ").split()
-            if words:
-                fam = words[0] if p.country in self.family_first else words[-1]
-                p.surname_keys = {fam}
-                if p.country in self.family_first and "-" in p.name:
-                    p.surname_keys.add(p.name.split()[0])
+            p.surname_keys = _surname_keys(p, family_first)
         return out
+
+
+def _surname_keys(p: PersonInfo, family_first: set[str]) -> set[str]:
+    """Forms a later bare mention may take: the family name as written, without accents, and
+    as the dictionary spells it ("Erdoğan", "Erdogan")."""
+    names = [p.name] + ([p.official.name] if p.official else [])
+    keys: set[str] = set()
+    for name in names:
+        words = name.replace("-", " ").split()
+        if not words:
+            continue
+        fam = words[0] if p.country in family_first else words[-1]
+        keys |= {fam, plain(fam)}
+        if p.country in family_first and "-" in name:
+            keys.add(name.split()[0])
+    return keys
+
+
+def _fold_surnames(persons: list[PersonInfo]) -> list[PersonInfo]:
+    """A one-word name that is the surname of a full name in the same article is that person
+    ("Zelensky" after "Volodymyr Zelensky"); the full name keeps its state when it has one."""
+    full: dict[str, PersonInfo] = {}
+    for p in persons:
+        words = p.name.split()
+        if len(words) > 1:
+            full.setdefault(norm_name(words[-1]), p)
+            full.setdefault(norm_name(words[0]), p)
+    out = []
+    for p in persons:
+        q = full.get(norm_name(p.name)) if " " not in p.name else None
+        if q is None:
+            out.append(p)
+            continue
+        q.country = q.country or p.country
+        q.role = q.role or p.role
+        q.official = q.official or p.official
+    return out

@@ -93,6 +93,11 @@ class ExtractedEvent:
     actor_sectors: tuple[str, ...] = ()
     quotes: tuple[Quote, ...] = ()
     mentions: tuple[Evidence, ...] = ()
+    #: the trigger rule that made the event, then any typing rules that retyped it
+    #: ("reject-refuse/refused-cooperation-is-reject"): a wrong event leads to its rule
+    rule: str = ""
+    #: specific international bodies among the participants ("UNICEF" behind the code "UNO")
+    bodies: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly the event schema of the ``communique extract`` output line."""
@@ -114,6 +119,8 @@ class ExtractedEvent:
             "evidence": self.evidence.to_dict(),
             "confidence": self.confidence,
             "extractor_version": self.extractor_version,
+            "rule": self.rule,
+            "bodies": list(self.bodies),
         }
 
 
@@ -145,6 +152,9 @@ class ExtractionResult:
     events: tuple[ExtractedEvent, ...] = ()
     notes: tuple[Note, ...] = ()
     entities: Entities = field(default_factory=Entities)
+    #: events the article mentions but does not report as news (historical, negated,
+    #: hypothetical): kept apart from ``events`` so nothing is thrown away
+    background_events: tuple[ExtractedEvent, ...] = ()
 
     def to_dict(self, *, with_notes: bool = True) -> dict[str, Any]:
         """The output line of ``communique extract`` (``notes`` is an extra key)."""
@@ -152,6 +162,7 @@ class ExtractionResult:
             "id": self.id,
             "diplomatic": self.diplomatic,
             "events": [e.to_dict() for e in self.events],
+            "background_events": [e.to_dict() for e in self.background_events],
         }
         if with_notes:
             out["notes"] = [

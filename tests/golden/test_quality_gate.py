@@ -7,12 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.nlp.evaluation import _read_jsonl, score_event_set, seed_report
+from pipeline.nlp.evaluation import (
+    _read_jsonl,
+    score_articles,
+    score_event_set,
+    seed_report,
+    voa_inputs,
+    wikinews_inputs,
+)
 from pipeline.nlp.extractor import EventExtractor
 
 pytestmark = pytest.mark.corpus
 
 FLOORS = Path(__file__).resolve().parents[2] / "benchmarks" / "quality_floors.json"
+VOA_GOLD = Path(__file__).resolve().parent / "voa_gold.jsonl"
 SLACK = 1e-9
 
 
@@ -56,3 +64,30 @@ def test_quality_gate_seed_fields_at_or_above_floors(
     for field, floor in floors.items():
         assert rep["fields"][field]["f1"] >= floor - SLACK, field
     assert rep["failures"] == []
+
+
+def test_quality_gate_dev_articles_at_or_above_floors(
+    shared_dir: Path, golden_extractor: EventExtractor
+) -> None:
+    """Article-level event and diplomatic F1 on the Wikinews 2019 dev gold (eval/score.py)."""
+    gold = _read_jsonl(shared_dir / "eval/dev_gold.jsonl")
+    inputs = wikinews_inputs(
+        shared_dir / "corpus/wikinews-vanatteveldt/wikinews_2019_2020.jsonl",
+        {g["id"] for g in gold},
+    )
+    res = score_articles(gold, inputs, golden_extractor, shared_dir / "eval")
+    floors = _floors()["dev"]
+    assert res["event_F1"] >= floors["event_F1"] - SLACK
+    assert res["diplomatic_F1"] >= floors["diplomatic_F1"] - SLACK
+
+
+def test_quality_gate_voa_articles_at_or_above_floors(
+    shared_dir: Path, golden_extractor: EventExtractor
+) -> None:
+    """The same on the VOA gold (annotations here, texts in ../shared/corpus/voa)."""
+    gold = _read_jsonl(VOA_GOLD)
+    inputs = voa_inputs(shared_dir / "corpus/voa/voa_dev.jsonl")
+    res = score_articles(gold, inputs, golden_extractor, shared_dir / "eval")
+    floors = _floors()["voa"]
+    assert res["event_F1"] >= floors["event_F1"] - SLACK
+    assert res["diplomatic_F1"] >= floors["diplomatic_F1"] - SLACK

@@ -20,6 +20,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
 from pipeline.ids import article_id
+from pipeline.index.selection import Selection, selection_query
 from pipeline.models import Article
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.process import Extractor
@@ -285,3 +286,24 @@ def test_a_mention_the_mapping_rejects_is_a_note_not_a_dangling_id(
     assert [n["code"] for n in stored["notes"]] == ["mention_rejected"]
     events = assert_reconciled(es, prefix)
     assert [e["type"] for e in events.values()] == ["CONSULT"]
+
+
+def test_a_rule_edit_selects_the_articles_of_the_same_release_for_reprocessing(
+    store: Store, es: Elasticsearch, prefix: str
+) -> None:
+    """A version is a release plus a hash of the rule data: a rule edit keeps the release and
+    changes the hash, and `--older-than-version` must still pick the articles up."""
+    items = scripted_articles(4)
+    ingest(store, ScriptedExtractor("nlp-0.2.0+aaaa"), *items[:2])
+    ingest(store, ScriptedExtractor("nlp-0.3.0+bbbb"), *items[2:])
+    es.indices.refresh(index=f"{prefix}-articles")
+
+    def selected(version: str) -> set[str]:
+        query = selection_query(Selection(older_than_version=version))
+        return set(store.select_article_ids(query))
+
+    first, later = {i.id for i in items[:2]}, {i.id for i in items[2:]}
+    assert selected("nlp-0.2.0+aaaa") == set()  # the same rules: nothing to do
+    assert selected("nlp-0.2.0+cccc") == first  # rules edited within the release
+    assert selected("nlp-0.3.0+bbbb") == first  # an older release
+    assert selected("nlp-0.3.0+dddd") == first | later

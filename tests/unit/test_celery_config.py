@@ -78,3 +78,18 @@ def test_every_task_retries_within_the_one_budget_from_settings() -> None:
         task = app.tasks[name]
         assert task.max_retries == settings.max_retries, name
         assert task.autoretry_for and task.retry_backoff == settings.retry_backoff_base_s
+
+
+def test_lost_workers_tasks_come_back_within_visibility_timeout_plus_restore_interval() -> None:
+    settings = Settings(
+        visibility_timeout_s=40,
+        unacked_restore_interval_s=5,
+        task_time_limit_s=30,
+        task_soft_time_limit_s=25,
+        retry_backoff_max_s=10,
+    )
+    transport = celery_config(settings)["broker_transport_options"]
+    assert transport["unacked_restore_interval"] == 5
+    assert transport["unacked_restore_throttle"] == 1  # else kombu scans every 10th sweep only
+    with pytest.raises(ValidationError):
+        Settings(unacked_restore_interval_s=0)

@@ -106,3 +106,12 @@ def test_sortable_version_orders_numerically() -> None:
 
     assert sortable_version("nlp-0.9.0") < sortable_version("nlp-0.10.0")
     assert sortable_version("nlp-1.0.0") > sortable_version("nlp-0.99.99")
+
+
+def test_is_current_wants_the_same_rules_or_a_later_release() -> None:
+    from pipeline.index.documents import is_current
+
+    assert is_current("nlp-0.2.0+abc", "nlp-0.2.0+abc")
+    assert not is_current("nlp-0.2.0+abc", "nlp-0.2.0+fff")  # a rule edit: reprocess
+    assert not is_current("nlp-0.1.9+fff", "nlp-0.2.0+abc")
+    assert is_current("nlp-0.10.0+000", "nlp-0.9.0+fff")  # never undo a newer release

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from workers.cli.common import console
+from workers.connections import redact_url
 from workers.settings import get_settings
 
 
@@ -25,12 +26,14 @@ def show_config(
     table = Table("setting", "env var", "value", "meaning")
     for name, info in fields.items():
         env_var = f"COMMUNIQUE_{name.upper()}"
-        default = info.default
+        default = "" if info.default is None else info.default
         if isinstance(default, Path):
             default = os.path.relpath(default, Path.cwd()) if default.is_absolute() else default
         if markdown:
             print(f"| `{name}` | `{env_var}` | `{default}` | {info.description} |")
         else:
-            table.add_row(name, env_var, str(getattr(settings, name)), info.description or "")
+            # SecretStr prints as '**********'; a password written into a URL is masked too
+            value = redact_url(str(getattr(settings, name)))
+            table.add_row(name, env_var, value, info.description or "")
     if not markdown:
         console.print(table)

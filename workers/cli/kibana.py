@@ -22,6 +22,7 @@ def kibana_setup(
     """
     import httpx
 
+    from workers.connections import http_auth_headers, tls_context
     from workers.kibana import check_rendered, import_saved_objects, render_saved_objects
 
     settings = get_settings()
@@ -36,7 +37,12 @@ def kibana_setup(
         console.print(f"{count} saved objects checked against the index templates: no problems")
         return
     try:
-        answer = import_saved_objects(url, body)
+        answer = import_saved_objects(
+            url,
+            body,
+            auth_headers=http_auth_headers(settings),
+            verify=tls_context(settings.es_ca_file),
+        )
     except httpx.HTTPError as exc:
         fail(f"Kibana at {url} refused the import: {exc}")
         return

@@ -91,17 +91,31 @@ def reprocess(
     since: Annotated[str | None, typer.Option(help="Published on or after (ISO date)")] = None,
     until: Annotated[str | None, typer.Option(help="Published on or before (ISO date)")] = None,
     older_than_version: Annotated[
-        str | None, typer.Option(help="Only articles processed by an older extractor")
+        str | None,
+        typer.Option(
+            help="Only articles processed by an older release, or by this release with other "
+            "rules (a different +hash)"
+        ),
     ] = None,
+    outdated: Annotated[
+        bool, typer.Option(help="Only articles not processed by the installed extractor")
+    ] = False,
     everything: Annotated[bool, typer.Option("--all", help="Every stored article")] = False,
     wait: Annotated[bool, typer.Option(help="Show progress until the run is done")] = True,
 ) -> None:
     """Reprocess one article, a list, a query's results, a date range or older versions."""
     if ctx.invoked_subcommand is not None:
         return
+    if outdated:
+        from pipeline.nlp import EXTRACTOR_VERSION
+
+        older_than_version = EXTRACTOR_VERSION
     selection = Selection(tuple(ids or ()), query, since, until, older_than_version)
     if selection.describe() == "all articles" and not everything:
-        fail("choose a selection (--id, --query, --since/--until, --older-than-version) or --all")
+        fail(
+            "choose a selection (--id, --query, --since/--until, --older-than-version, "
+            "--outdated) or --all"
+        )
     _check_date("since", since)
     _check_date("until", until)
     if since and until and since[:10] > until[:10]:

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from workers.cli.common import console, fail
+from workers.connections import redact_url
 from workers.resources import setup_indices
 from workers.settings import get_settings
 
@@ -50,7 +51,8 @@ def run(
     try:
         report = setup_indices(settings)
     except Exception as exc:  # connection refused, auth, version mismatch: say which and stop
-        fail(f"Elasticsearch at {settings.es_url} is not usable ({exc}); `communique services up`")
+        shown = redact_url(settings.es_url)
+        fail(f"Elasticsearch at {shown} is not usable ({exc}); `communique services up`")
         return
     console.print(f"indices ready: {', '.join(report.aliases)}")
     settings.state_dir.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import pipeline.process as processing
 from pipeline.errors import SkipArticle
-from pipeline.index.documents import article_from_document, sortable_version
+from pipeline.index.documents import article_from_document, is_current
 from pipeline.process import Extractor, ProcessedArticle
 from workers.app import app
 from workers.base import CommuniqueTask
@@ -61,7 +61,7 @@ def process_one(
     if (
         extractor_version
         and doc.get("status") == "processed"
-        and sortable_version(done_by) >= sortable_version(extractor_version)
+        and is_current(done_by, extractor_version)
     ):
         return {"status": "skipped", "reason": "up_to_date", "article_id": article_id}
     processed = processing.process_article(article_from_document(doc), extract)

@@ -25,4 +25,4 @@ def test_run_batch_one_output_line_per_input_line_in_order() -> None:
 
 def test_process_line_schema_keys() -> None:
     row = process_line('{"id": "a", "text": "t", "published": "2024-02-23T10:00:00Z"}', _Fake())
-    assert set(row) == {"id", "diplomatic", "events", "notes"}
+    assert set(row) == {"id", "diplomatic", "events", "background_events", "notes"}

@@ -36,3 +36,10 @@ def test_find_dates_two_days_are_both_found() -> None:
 def test_find_dates_without_publication_date_keeps_only_absolute_dates() -> None:
     assert _values("on Thursday", None) == [(None, None)]
     assert _values("on March 3, 2021", None) == [("2021-03-03", "day")]
+
+
+def test_sentence_initial_year_and_last_month_name_resolve() -> None:
+    pub = date(2024, 2, 23)
+    assert [d.value for d in find_dates("In 2015, Chile left.", pub)] == ["2015"]
+    assert [d.value for d in find_dates("It ended last March.", pub)] == ["2023-03"]
+    assert [d.value for d in find_dates("It ended last January.", pub)] == ["2024-01"]

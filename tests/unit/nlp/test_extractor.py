@@ -54,11 +54,19 @@ def test_extractor_later_surname_is_a_person_not_a_place(extractor: EventExtract
         assert (e["location"] or {}).get("place") != "Blinken"
 
 
-def test_extractor_future_meeting_is_agree_with_future_factuality(
+def test_extractor_scheduled_meeting_stays_consult_with_future_factuality(
     extractor: EventExtractor,
 ) -> None:
+    """The annotation guide keeps a scheduled meeting CONSULT (factuality future)."""
     evs = _events(extractor, "The leaders of China and Brazil will meet in Beijing next month.")
+    assert evs[0]["type"] == "CONSULT" and evs[0]["factuality"] == "future"
+
+
+def test_extractor_promised_aid_is_agree(extractor: EventExtractor) -> None:
+    """PLOVER: a promised cooperative act is AGREE."""
+    evs = _events(extractor, "Japan will send food aid to Kenya next month.")
     assert evs[0]["type"] == "AGREE" and evs[0]["factuality"] == "future"
+    assert evs[0]["rule"].endswith("/promised-cooperation-is-agree")
 
 
 def test_extractor_no_date_is_not_silently_the_publication_date(extractor: EventExtractor) -> None:

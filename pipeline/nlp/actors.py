@@ -1,0 +1,104 @@
+"""Actors of a parsed sentence: the article's persons (by name, alias or surname) and every
+country, capital, demonym or body the gazetteer knows, with the sector the context gives."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, IGO, Gazetteer
+from pipeline.nlp.mentions import ActorMention, ArticleState
+from pipeline.nlp.officials import PersonInfo
+
+
+def actor_mentions(
+    sdoc: Doc,
+    state: ArticleState,
+    gaz: Gazetteer,
+    matcher: PhraseMatcher,
+    heads: frozenset[str] = frozenset(),
+) -> list[ActorMention]:
+    """Every actor named in the sentence, longest span first when they overlap. ``heads``:
+    name heads that make a following proper name not the state ("Airlines", "Sea")."""
+    spans: list[Span] = []
+    persons: dict[tuple[int, int], PersonInfo] = {}
+    text = sdoc.text
+    for p in state.persons:
+        pats = [re.escape(p.name).replace(r"\ ", r"[\s\-]+").replace(r"\-", r"[\s\-]+")]
+        pats += [re.escape(a) for a in (p.official.aliases if p.official else ())]
+        pats += [re.escape(k) for k in p.surname_keys]
+        for pat in pats:
+            for m in re.finditer(rf"\b{pat}\b", text, re.I if pat.count(" ") else 0):
+                sp = sdoc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if sp is not None:
+                    spans.append(sp)
+                    persons[(sp.start, sp.end)] = p
+    for _, s, e in matcher(sdoc):
+        spans.append(sdoc[s:e])
+    out: list[ActorMention] = []
+    for sp in filter_spans(spans):
+        p = persons.get((sp.start, sp.end))
+        if p is not None:
+            code, sector = (p.country, "GOV") if p.country else ("", None)
+            out.append(ActorMention(code, "person", sector, sp.start, sp.end, sp.text, p))
+            continue
+        entry = gaz.actor(sp.text)
+        if entry is None:
+            continue
+        # "Washington Post", "Japan Times": a country word inside a larger proper name
+        nxt = sdoc[sp.end] if sp.end < len(sdoc) else None
+        if (
+            nxt is not None
+            and nxt.pos_ == "PROPN"
+            and nxt.ent_type_ in ("ORG", "WORK_OF_ART")
+            and entry.kind in (COUNTRY, CAPITAL)
+        ):
+            continue
+        if entry.kind != IGO and _inside_name(sdoc, sp.end, heads):
+            continue  # "American Airlines", "South China Sea", "Russian Orthodox Church"
+        sector = entry.sector or _sector(sp, gaz)
+        out.append(
+            ActorMention(
+                entry.code, entry.kind, sector, sp.start, sp.end, sp.text, None, entry.body
+            )
+        )
+    return out
+
+
+def _inside_name(sdoc: Doc, end: int, heads: frozenset[str]) -> bool:
+    """Whether the capitalised words right after a span end in a non-state name head."""
+    for tok in sdoc[end : end + 4]:
+        if not tok.text[:1].isupper():
+            return False
+        if tok.lower_ in heads:
+            return True
+    return False
+
+
+def _sector(sp: Span, gaz: Gazetteer) -> str | None:
+    """The sector of a country word from the noun it modifies ("Iranian police" -> COP)."""
+    root = sp.root
+    head = root.head
+    if root.dep_ == "pobj" and head.dep_ == "prep" and head.lemma_ == "of":
+        head = head.head
+    if root.dep_ in ("compound", "amod", "poss", "nmod", "pobj") and head.i != root.i:
+        words = [head.lower_]
+        words += [
+            f"{c.lower_} {head.lower_}" for c in head.children if c.dep_ in ("compound", "amod")
+        ]
+        for w in reversed(words):
+            s = gaz.sector_nouns.get(w)
+            if s:
+                return s
+    return None
+
+
+def update_last_person(amentions: list[ActorMention], state: ArticleState) -> None:
+    """Remember the last person named, for "he"/"she" in later sentences."""
+    ps = [am.person for am in amentions if am.person]
+    if ps:
+        state.last_person = ps[-1]
+        state.recent_persons.extend(ps)

@@ -1,0 +1,197 @@
+"""Who did what to whom: the subject, agent and complements of a trigger from the dependency
+parse, and which actor mentions of the sentence are its actors, recipients or place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, Gazetteer, PlaceEntry
+from pipeline.nlp.lexicon import Words
+from pipeline.nlp.mentions import ActorMention
+
+SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj", "expl"}
+CHAIN_DEPS = {"xcomp", "ccomp"}
+#: dependencies through which a subject is inherited from the governing clause
+_SUBJECT_CLIMB = {
+    "xcomp",
+    "conj",
+    "advcl",
+    "ccomp",
+    "acomp",
+    "dobj",
+    "pcomp",
+    "prep",
+    "pobj",
+    "oprd",
+}
+
+
+@dataclass(slots=True)
+class Roles:
+    """The trigger's participants as the parse gives them."""
+
+    subj: Token | None
+    passive: bool
+    subj_tokens: set[int]
+    actors: list[ActorMention] = field(default_factory=list)
+    recips: list[ActorMention] = field(default_factory=list)
+    place: PlaceEntry | None = None
+    place_text: str | None = None
+
+
+def chain(tok: Token) -> list[Token]:
+    """The verb governing a token, then its governors through xcomp/ccomp."""
+    t = tok
+    while t.head.i != t.i and t.pos_ not in ("VERB", "AUX"):
+        t = t.head
+    out = [t]
+    while t.dep_ in CHAIN_DEPS and t.head.i != t.i:
+        t = t.head
+        out.append(t)
+    return out
+
+
+def belongs(tok: Token, anchor: Token, nominal: Token | None) -> bool:
+    """Whether a token is part of the trigger's clause (or of its event noun phrase)."""
+    if nominal is not None and (tok.i == nominal.i or nominal in tok.ancestors):
+        t = tok
+        while t.i != nominal.i:
+            if t.pos_ in ("VERB", "AUX") and t.i != tok.i:
+                return False
+            t = t.head
+        return True
+    start = tok.head if tok.pos_ in ("VERB", "AUX") and tok.head.i != tok.i else tok
+    return anchor in chain(start) or (tok.pos_ in ("VERB",) and tok.i == anchor.i)
+
+
+def subject(anchor: Token) -> tuple[Token | None, bool]:
+    """The subject of the trigger, climbing to governing clauses; and whether it is passive."""
+    t: Token | None = anchor
+    seen = 0
+    while t is not None and seen < 6:
+        seen += 1
+        for c in t.children:
+            if c.dep_ in SUBJ_DEPS:
+                return c, c.dep_ == "nsubjpass"
+        if t.dep_ == "acl" and t.tag_ == "VBG" and t.head.dep_ in ("dobj", "attr", "pobj"):
+            # "posted a message blaming Iran": the poster blames, not the message
+            t = t.head.head
+            continue
+        if t.dep_ in ("relcl", "acl") and t.head.i != t.i:
+            return t.head, False
+        if t.dep_ in _SUBJECT_CLIMB and t.head.i != t.i:
+            t = t.head
+            continue
+        break
+    return None, False
+
+
+def excluded(tok: Token, words: Words) -> bool:
+    """Inside an attribution ("according to ...") or a topic phrase ("talks about Syria")."""
+    for a in [tok, *tok.ancestors]:
+        if a.lower_ == "according":
+            return True
+        if a.dep_ == "prep" and (
+            a.lower_ in words.topic_preps
+            or (a.lower_ == "to" and a.head.lower_ in ("according", "addition"))
+        ):
+            return True
+        if a.pos_ in ("VERB", "AUX"):
+            return False
+    return False
+
+
+def locative(tok: Token, words: Words) -> Token | None:
+    """The locative preposition governing a place token ("in Rio", "on the island of Bali")."""
+    t = tok
+    for _ in range(4):
+        if t.dep_ == "pobj" and (
+            t.head.lower_ in words.locative_preps
+            or (t.head.lower_ == "on" and t.lemma_.lower() in words.place_nouns)
+        ):
+            return t.head
+        if t.dep_ in ("pobj", "compound", "appos", "conj") or (
+            t.dep_ == "prep" and t.lower_ == "of"
+        ):
+            t = t.head
+            continue
+        return None
+    return None
+
+
+def is_military(tok: Token, words: Words) -> bool:
+    """A troop noun, or "a (first) deployment of troops"."""
+    mil = words.military_nouns
+    if tok.lemma_.lower() in mil or tok.lower_ in mil:
+        return True
+    return any(
+        p.dep_ == "prep"
+        and p.lower_ == "of"
+        and any(
+            g.dep_ == "pobj" and (g.lemma_.lower() in mil or g.lower_ in mil) for g in p.children
+        )
+        for p in tok.children
+    )
+
+
+def _subject_tokens(subj: Token | None, nominal: Token | None) -> set[int]:
+    if nominal is not None and subj is not None and subj.i == nominal.i:
+        return {t.i for t in nominal.subtree}
+    out = {t.i for t in subj.subtree} if subj is not None else set()
+    if subj is not None and subj.dep_ == "nsubj":
+        # a coordinated subject split by the parser: "the diplomats of A, B, and C met" can
+        # come out as two nsubj children of the verb
+        for sib in subj.head.children:
+            if sib.dep_ == "nsubj" and sib.i != subj.i:
+                out |= {t.i for t in sib.subtree}
+    return out
+
+
+def assign_roles(
+    sdoc: Doc,
+    anchor: Token,
+    nominal: Token | None,
+    mode: str | None,
+    amentions: list[ActorMention],
+    gaz: Gazetteer,
+    words: Words,
+    skip: tuple[int, int],
+) -> Roles:
+    """Actors (subject or passive agent), recipients (the rest of the clause) and the place
+    (a country or capital governed by a locative preposition). Mentions whose first character
+    falls in ``skip`` (an occasion phrase) take no part."""
+    subj, passive = subject(anchor)
+    roles = Roles(subj, passive, _subject_tokens(subj, nominal))
+    agent_tokens: set[int] = set()
+    if passive:
+        for c in anchor.children:
+            if c.dep_ == "agent":
+                agent_tokens = {t.i for t in c.subtree}
+    for am in amentions:
+        tok = sdoc[am.start : am.end].root
+        if excluded(tok, words) or skip[0] <= tok.idx < skip[1]:
+            continue
+        if (
+            am.kind in (COUNTRY, CAPITAL)
+            and locative(tok, words) is not None
+            and am.person is None
+            and am.start not in roles.subj_tokens
+        ):
+            if belongs(tok, anchor, nominal):
+                cand = gaz.place(am.text)
+                if cand and (
+                    roles.place is None or (roles.place.lat is None and cand.lat is not None)
+                ):
+                    roles.place, roles.place_text = cand, am.text.removeprefix("the ")
+                if mode == "visit":
+                    roles.recips.append(am)
+            continue
+        if am.start in agent_tokens:
+            roles.actors.append(am)
+        elif am.start in roles.subj_tokens:
+            (roles.recips if passive and agent_tokens else roles.actors).append(am)
+        elif belongs(tok, anchor, nominal):
+            roles.recips.append(am)
+    return roles

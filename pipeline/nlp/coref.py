@@ -1,0 +1,93 @@
+"""Within-article reference for actors: a pronoun subject is the last person named, "it/they"
+the last state named, a group noun ("the two leaders", "both sides") the participants in focus,
+and a definite meeting noun ("the talks") the meeting in focus."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from pipeline.nlp.lexicon import Words
+from pipeline.nlp.mentions import ActorMention, ArticleState, Mention
+from pipeline.nlp.officials import PersonInfo
+
+_FIRST_PERSON = ("i", "we", "me", "us")
+_DEFINITE = ("the", "this", "that", "their", "its")
+_MEETING_KINDS = ("three-way", "trilateral", "two-way", "bilateral")
+
+
+def resolve_subject(
+    subj: Token | None,
+    amentions: list[ActorMention],
+    state: ArticleState,
+    words: Words,
+    person_list: list[PersonInfo],
+) -> tuple[list[str], bool]:
+    """Actor codes for a subject with no actor of its own, and whether they came from the
+    group in focus. A resolved person is put first in ``person_list``."""
+    if subj is None:
+        return [], False
+    low = subj.lower_
+    if low in _FIRST_PERSON and subj.i in state.speaker_of:
+        return list(state.speaker_of[subj.i]), False  # "we" inside what X said is X
+    before = [am.person for am in amentions if am.person and am.end <= subj.i]
+    ref = before[-1] if before else state.last_person
+    if low in words.pronoun_person and ref and ref.country:
+        person_list.insert(0, ref)
+        return [ref.country], False
+    described = _described_person(subj, amentions, state, words)
+    if described is not None and described.country:
+        person_list.insert(0, described)
+        return [described.country], False
+    prev = [am for am in amentions if am.code and am.end <= subj.i and am.person is None]
+    if low in ("it", "they", "we") and prev:
+        return [prev[-1].code], False
+    if (
+        (low in words.pronoun_group or subj.lemma_.lower() in words.group_nouns)
+        and state.focus
+        and subj.pos_ != "PROPN"
+    ):
+        return list(state.focus), True
+    return [], False
+
+
+def _described_person(
+    subj: Token, amentions: list[ActorMention], state: ArticleState, words: Words
+) -> PersonInfo | None:
+    """ "the minister", "the president": the latest person named (in this sentence first)
+    whose role has that word; a plural or a named subject is not a description."""
+    lem = subj.lemma_.lower()
+    if lem not in words.role_nouns or subj.tag_ != "NN":
+        return None
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in subj.children):
+        return None
+    if any(t.pos_ == "PROPN" for t in subj.subtree) or any(c.dep_ == "conj" for c in subj.children):
+        return None  # named, or "the secretary and foreign ministers" (a group)
+    here = [am.person for am in amentions if am.person and am.end <= subj.i]
+    for p in [*reversed(here), *reversed(state.recent_persons)]:
+        if p.role and lem in p.role.split():
+            return p
+    return None
+
+
+def meeting_in_focus(
+    nominal: Token | None, state: ArticleState, words: Words, codes: set[str]
+) -> bool:
+    """Whether a definite meeting noun ("the talks", "the bilateral meeting") refers to the
+    meeting in focus (its named participants, if any, are among the focus)."""
+    if nominal is None or nominal.lemma_.lower() not in words.coref_nouns or not state.focus:
+        return False
+    definite = any(
+        c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for c in nominal.children
+    ) or any(c.dep_ == "amod" and c.lower_ in _MEETING_KINDS for c in nominal.children)
+    return definite and codes <= set(state.focus)
+
+
+def update_focus(out: list[Mention], state: ArticleState) -> None:
+    """The participants of the sentence's first asserted meeting (or multi-actor event)."""
+    for m in out:
+        if m.type == "CONSULT" and len(m.participants()) >= 2 and m.factuality == "asserted":
+            state.focus = [*m.actors, *[r for r in m.recipients if r not in m.actors]]
+            return
+        if len(m.actors) >= 2 and not m.from_group:
+            state.focus = list(m.actors)
+            return

@@ -1,0 +1,110 @@
+"""Factuality of a trigger: negated, future, hypothetical, historical or asserted, from the
+auxiliaries, negations, conditionals and governing plan/proposal verbs of its clause chain,
+then from the event date against the publication date."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from spacy.tokens import Token
+
+from pipeline.nlp.dates import DateMention
+from pipeline.nlp.lexicon import Words
+
+#: an asserted event dated more than this before publication is background (the guide: news
+#: is what happened within about a month before publication)
+HISTORICAL_DAYS = 31
+
+
+def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
+    """The modality the clause gives the trigger."""
+    toks = [anchor]
+    t = anchor
+    while t.dep_ in ("xcomp", "conj", "ccomp") and t.head.i != t.i:
+        t = t.head
+        toks.append(t)
+    if any(c.dep_ == "neg" or c.lower_ == "never" for t in toks for c in t.children):
+        return "negated"
+    for t in toks:
+        for c in t.children:
+            lem = c.lower_
+            if c.dep_ == "aux" and lem in ("will", "shall", "'ll"):
+                return "future"
+            if c.dep_ == "aux" and lem == "would" and reported(t, words):
+                return "future"  # "said it would allow": future in reported speech
+            if c.dep_ == "aux" and lem in ("could", "might", "may", "would", "should"):
+                return "hypothetical"
+            if c.dep_ == "mark" and lem in ("if", "unless"):
+                return "hypothetical"
+    for prev, t in itertools.pairwise(toks):
+        lem = t.lemma_.lower()
+        # a coordinated verb ("is considering sanctions and warned") does not govern the trigger
+        governs = prev.dep_ != "conj"
+        if governs and lem in words.plan_verbs:
+            return "future"
+        if any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in t.children):
+            return "future" if not any(c.dep_ == "neg" for c in t.children) else "negated"
+        if any(c.dep_ == "neg" for c in t.children):
+            return "negated"
+        if governs and lem in words.proposal_verbs:
+            return "hypothetical"
+    if nominal is not None:
+        for c in nominal.children:
+            if c.lower_ in ("possible", "potential", "proposed"):
+                return "hypothetical"
+            if c.lower_ in ("planned", "upcoming", "next"):
+                return "future"
+    if anchor.tag_ == "VBD" and any(c.lower_ == "had" and c.dep_ == "aux" for c in anchor.children):
+        return "historical"
+    if habitual(anchor) or any(
+        c.dep_ == "advmod" and c.lower_ in words.habitual_adverbs for c in anchor.children
+    ):
+        return "historical"
+    return "asserted"
+
+
+def habitual(anchor: Token) -> bool:
+    """A long-standing state rather than news: the perfect progressive ("has been attacking")
+    or a "since ..." span ("have fought since 2011")."""
+    auxes = [c.lower_ for c in anchor.children if c.dep_ == "aux"]
+    if anchor.tag_ == "VBG" and "been" in auxes and any(a in ("has", "have", "had") for a in auxes):
+        return True
+    return any(
+        c.dep_ == "prep" and c.lower_ == "since" and any(g.dep_ == "pobj" for g in c.children)
+        for c in anchor.children
+    )
+
+
+def reported(t: Token, words: Words) -> bool:
+    """Whether a clause is the complement of a speech verb ("Iraq said it would ...")."""
+    return (
+        t.dep_ == "ccomp"
+        and t.head.lemma_.lower() in words.speech_verbs | words.reported_future_verbs
+    )
+
+
+def dated_factuality(fact: str, chosen: DateMention | None, pub: date | None) -> str:
+    """An asserted event dated well before publication is historical, a later one future."""
+    if fact == "asserted" and chosen is not None and pub is not None:
+        if older_than(chosen, pub, days=HISTORICAL_DAYS):
+            return "historical"
+        if chosen.relation == "future":
+            return "future"
+    return fact
+
+
+def older_than(dm: DateMention, pub: date, days: int) -> bool:
+    """Whether the whole period of a date mention ends more than ``days`` before ``pub``."""
+    v = dm.value or ""
+    try:
+        if dm.precision == "day":
+            end = date.fromisoformat(v)
+        elif dm.precision == "month":
+            y, mo = int(v[:4]), int(v[5:7])
+            end = date(y + (mo == 12), mo % 12 + 1, 1) - timedelta(days=1)
+        else:
+            end = date(int(v[:4]), 12, 31)
+    except ValueError:
+        return False
+    return end < pub - timedelta(days=days)

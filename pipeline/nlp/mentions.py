@@ -1,0 +1,110 @@
+"""Working types shared by the extraction stages: actor mentions in a sentence, sentence-level
+event mentions (mutable while merged) and the per-article state (who was last named, which
+participants are in focus)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pipeline.nlp.dates import DateMention
+from pipeline.nlp.gazetteer import PlaceEntry
+from pipeline.nlp.officials import PersonInfo
+from pipeline.nlp.types import Evidence, Quote
+
+
+@dataclass(slots=True)
+class ActorMention:
+    """A country, capital, body or person named in a sentence (token indices of the sentence)."""
+
+    code: str
+    kind: str
+    sector: str | None
+    start: int
+    end: int
+    text: str
+    person: PersonInfo | None = None
+    body: str | None = None
+
+
+@dataclass(slots=True)
+class Mention:
+    """One sentence-level event mention (mutable while being merged)."""
+
+    type: str
+    mode: str | None
+    actors: list[str]
+    recipients: list[str]
+    persons: list[PersonInfo]
+    place: PlaceEntry | None
+    place_text: str | None
+    date: DateMention | None
+    factuality: str
+    occasion: str | None
+    evidence: Evidence
+    rule: str = ""
+    bodies: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
+    coref: bool = False
+    from_group: bool = False
+    host: bool = False
+    quotes: list[Quote] = field(default_factory=list)
+    contexts: set[str] = field(default_factory=set)
+    members: list[Evidence] = field(default_factory=list)
+
+    def participants(self) -> frozenset[str]:
+        """Actor and recipient codes together."""
+        return frozenset(self.actors) | frozenset(self.recipients)
+
+
+@dataclass(slots=True)
+class ArticleState:
+    """What earlier sentences of the article tell later ones."""
+
+    pub: date | None
+    persons: list[PersonInfo]
+    surnames: dict[str, PersonInfo]
+    last_person: PersonInfo | None = None
+    #: (paragraph start, start, date) of every resolved date mention of the article
+    dates: list[tuple[int, int, DateMention]] = field(default_factory=list)
+    #: persons in the order the article names them (latest last)
+    recent_persons: list[PersonInfo] = field(default_factory=list)
+    focus: list[str] = field(default_factory=list)
+    #: within the sentence being read: token index inside reported content -> speaker codes
+    speaker_of: dict[int, list[str]] = field(default_factory=dict)
+
+
+def as_date(v: date | datetime | str | None) -> date | None:
+    """A publication date from a date, datetime or ISO string (None when unreadable)."""
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    try:
+        return datetime.fromisoformat(str(v).replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def uniq(xs: list[str]) -> list[str]:
+    """Non-empty items, first occurrence order."""
+    seen: set[str] = set()
+    out = []
+    for x in xs:
+        if x and x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out
+
+
+def uniq_persons(ps: list[PersonInfo]) -> list[PersonInfo]:
+    """Persons without repeats (by name), first occurrence order."""
+    seen: set[str] = set()
+    out = []
+    for p in ps:
+        if p.name not in seen:
+            seen.add(p.name)
+            out.append(p)
+    return out

@@ -1,0 +1,202 @@
+"""Date and place of an event, not of the article: the date mention in the trigger's clause
+(else the occasion's last day), the place named after a locative preposition, and the occasion
+("on the sidelines of the G20 summit") normalized to a body and a level."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+
+from spacy.tokens import Doc, Token
+
+from pipeline.nlp.arguments import Roles, belongs, excluded, locative
+from pipeline.nlp.dates import DateMention, find_dates
+from pipeline.nlp.gazetteer import IGO, Gazetteer, PlaceEntry
+from pipeline.nlp.lexicon import Words
+from pipeline.nlp.mentions import ActorMention
+from pipeline.nlp.officials import PersonInfo
+
+_OCCASION = [
+    re.compile(r"\bon the (?:sidelines|margins) of (?:a|an|the)\s+(?P<occ>[^,.;\"]+)", re.I),
+    re.compile(r"\bin conjunction with (?:a|an|the)\s+(?P<occ>[^,.;\"]+)", re.I),
+    re.compile(
+        r"\b(?:at|during) the\s+(?P<occ>[^,.;\"]*?\b(?:summit|ministerial meeting|"
+        r"ministers' meeting|conference|forum|General Assembly))\b",
+        re.I,
+    ),
+]
+#: characters after an occasion's start whose actors belong to the occasion, not the event
+OCCASION_SPAN = 120
+_FM_ROLES = {"foreign minister", "secretary of state"}
+
+
+def occasion(raw: str) -> tuple[str | None, int]:
+    """The occasion phrase of a sentence and where it starts (-1 when none)."""
+    for rx in _OCCASION:
+        m = rx.search(raw)
+        if not m:
+            continue
+        occ = m.group("occ").strip()
+        occ = re.split(r"\s+(?:which|that|where|when|in|on|amid)\s+", occ)[0]
+        return occ, m.start()
+    return None, -1
+
+
+def normalize_occasion(occ: str, persons: list[PersonInfo], gaz: Gazetteer) -> str:
+    """ "the 47th G7 summit in Cornwall" -> "G7 summit"; unknown bodies keep the phrase."""
+    body = None
+    for name, entry in sorted(gaz.actors.items(), key=lambda kv: -len(kv[0])):
+        if entry.kind == IGO and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", occ):
+            body = entry.code
+            break
+    low = occ.lower()
+    if "foreign minist" in low:
+        level = "foreign ministers' meeting"
+    elif "finance minist" in low:
+        level = "finance ministers' meeting"
+    elif "summit" in low or "leaders" in low:
+        level = "summit"
+    elif "ministerial" in low or "ministers" in low:
+        level = "ministers' meeting"
+    elif persons and {p.role for p in persons} <= _FM_ROLES:
+        level = "foreign ministers' meeting"
+    else:
+        level = "meeting"
+    if body:
+        return f"{body} {level}"
+    return re.sub(r"\s+", " ", occ).strip()
+
+
+def renormalize_occasion(occ: str, persons: list[PersonInfo]) -> str:
+    """A body's "meeting" attended only by foreign ministers is their meeting."""
+    fm_only = bool(persons) and {p.role for p in persons} <= _FM_ROLES
+    if fm_only and occ.endswith(" meeting") and not occ.endswith("ministers' meeting"):
+        return occ[: -len(" meeting")] + " foreign ministers' meeting"
+    return occ
+
+
+def ner_place(
+    sdoc: Doc,
+    anchor: Token,
+    nominal: Token | None,
+    roles: Roles,
+    amentions: list[ActorMention],
+    gaz: Gazetteer,
+    words: Words,
+) -> None:
+    """Place from NER when the gazetteer had no actor reading ("Rio de Janeiro", "Bali")."""
+    person_tokens = {i for am in amentions if am.person for i in range(am.start, am.end)}
+    for ent in sdoc.ents:
+        if ent.label_ not in ("GPE", "LOC", "FAC") or any(
+            i in person_tokens for i in range(ent.start, ent.end)
+        ):
+            continue
+        if gaz.actor(ent.text) is not None and gaz.place(ent.text) is None:
+            continue
+        if locative(ent.root, words) is None or not (
+            belongs(ent.root, anchor, nominal) or ent.root.i in roles.subj_tokens
+        ):
+            continue
+        cand = gaz.place(ent.text)
+        if cand is None:
+            continue
+        place = roles.place
+        if place is None or (place.lat is None and cand.lat is not None):
+            if (
+                place is not None
+                and place.country
+                and cand.country
+                and place.country != cand.country
+            ):
+                continue
+            roles.place, roles.place_text = cand, ent.text.removeprefix("the ")
+
+
+def sentence_place(
+    sdoc: Doc, amentions: list[ActorMention], gaz: Gazetteer, words: Words
+) -> tuple[PlaceEntry | None, str | None]:
+    """The one place the sentence names after a locative preposition ("On Thursday in
+    Washington, X assured Y ..."), for an event whose own clause names none."""
+    found: dict[str, tuple[PlaceEntry, str]] = {}
+    for am in amentions:
+        tok = sdoc[am.start : am.end].root
+        if am.person is None and locative(tok, words) is not None and not excluded(tok, words):
+            cand = gaz.place(am.text)
+            if cand is not None:
+                found.setdefault(cand.name, (cand, am.text.removeprefix("the ")))
+    for ent in sdoc.ents:
+        if ent.label_ in ("GPE", "LOC", "FAC") and locative(ent.root, words) is not None:
+            cand = gaz.place(ent.text)
+            if cand is not None and not any(c.country == cand.country for c, _ in found.values()):
+                found.setdefault(cand.name, (cand, ent.text.removeprefix("the ")))
+    if len(found) != 1:
+        return None, None  # none, or several: which one is the event's is unclear
+    return next(iter(found.values()))
+
+
+def paragraph_dates(text: str, pub: date | None) -> list[tuple[int, int, DateMention]]:
+    """(paragraph start, absolute start, mention) of every resolved date of the article, for
+    events whose own clause has none: the governing date is the paragraph's latest before."""
+    out: list[tuple[int, int, DateMention]] = []
+    for para in re.finditer(r"[^\n]+", text):
+        for dm in find_dates(para.group(0), pub):
+            if dm.value is not None:
+                out.append((para.start(), para.start() + dm.start, dm))
+    return out
+
+
+def governing_date(context: list[tuple[int, int, DateMention]], offset: int) -> DateMention | None:
+    """The latest resolved date before ``offset`` in the same paragraph."""
+    best = None
+    para_start = max((p for p, _, _ in context if p <= offset), default=None)
+    for p, start, dm in context:
+        if p == para_start and start < offset:
+            best = dm
+    return best
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def future_weekday(chosen: DateMention | None, raw: str, fact: str) -> DateMention | None:
+    """ "will meet on Wednesday": a weekday of a future event is the coming one, not the last."""
+    if (
+        fact != "future"
+        or chosen is None
+        or chosen.precision != "day"
+        or chosen.relation != "past"
+        or raw[chosen.start : chosen.end].strip().lower() not in _WEEKDAYS
+        or chosen.value is None
+    ):
+        return chosen
+    later = date.fromisoformat(chosen.value) + timedelta(days=7)
+    return replace(chosen, value=later.isoformat(), relation="future")
+
+
+def choose_date(
+    sdoc: Doc,
+    dates: list[DateMention],
+    anchor: Token,
+    nominal: Token | None,
+    occ_start: int,
+    words: Words,
+) -> DateMention | None:
+    """The first resolved date in the trigger's clause; else the occasion's last date
+    ("... G20 meeting, which took place on July 7 and July 8")."""
+    # "In 2015, X started supporting Y", "X deported them in 2015 but sent others ...": an
+    # xcomp or coordinated verb without a date of its own is dated by its governing verb
+    heads = [anchor]
+    if anchor.dep_ in ("xcomp", "conj") and anchor.pos_ in ("VERB", "AUX") and nominal is None:
+        heads.append(anchor.head)
+    for head in heads:
+        for dm in dates:
+            sp = sdoc.char_span(dm.start, dm.end, alignment_mode="expand")
+            if sp is None or dm.value is None:
+                continue
+            if belongs(sp.root, head, nominal) and not excluded(sp.root, words):
+                return dm
+    if occ_start >= 0:
+        later = [dm for dm in dates if dm.start > occ_start and dm.value is not None]
+        return later[-1] if later else None
+    return None

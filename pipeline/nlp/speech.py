@@ -1,0 +1,125 @@
+"""Reported speech: "X said/told/tweeted ...", "according to X, ...", a quote with its speaker
+outside it. The speaker is the actor of a verbal event; the content decides its type through the
+ordered, named rules of config/nlp/speech.yaml; the states and bodies the content names are the
+recipients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.nlp.arguments import subject
+from pipeline.nlp.gazetteer import load_yaml_mapping
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechRule:
+    """One content rule: any cue present types the speech event."""
+
+    name: str
+    type: str
+    mode: str | None
+    lemmas: frozenset[str]
+    phrases: tuple[str, ...]
+    modals: frozenset[str]
+    #: cues that count only as verbs ("would support", not "in support of")
+    verbs: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechAct:
+    """Who spoke (the speaker's tokens) and what (the content's tokens), anchored on a verb."""
+
+    anchor: Token
+    speaker: frozenset[int]
+    content: frozenset[int]
+
+
+class SpeechRules:
+    """The speech verbs and content rules of config/nlp/speech.yaml."""
+
+    def __init__(self, path: Path) -> None:
+        raw = load_yaml_mapping(path)
+        self.verbs = frozenset(str(v).lower() for v in raw.get("speech_verbs") or ())
+        self.first_person = frozenset(str(v).lower() for v in raw.get("first_person") or ())
+        self.rules = [
+            SpeechRule(
+                name=str(r["name"]),
+                type=str(r["type"]),
+                mode=r.get("mode"),
+                lemmas=frozenset(str(x).lower() for x in r.get("lemmas") or ()),
+                phrases=tuple(str(x).lower() for x in r.get("phrases") or ()),
+                modals=frozenset(str(x).lower() for x in r.get("modals") or ()),
+                verbs=frozenset(str(x).lower() for x in r.get("verbs") or ()),
+            )
+            for r in raw.get("rules") or ()
+        ]
+
+    def classify(self, sdoc: Doc, content: frozenset[int]) -> SpeechRule | None:
+        """The first rule with a cue in the content."""
+        toks = [sdoc[i] for i in sorted(content)]
+        lemmas = {t.lemma_.lower() for t in toks} | {t.lower_ for t in toks}
+        text = " " + " ".join(t.lower_ for t in toks) + " "
+        modals = {t.lower_ for t in toks if t.dep_ == "aux"}
+        verbs = {t.lemma_.lower() for t in toks if t.pos_ == "VERB"}
+        for r in self.rules:
+            if (
+                (r.lemmas & lemmas)
+                or (r.verbs & verbs)
+                or (r.modals & modals)
+                or any(f" {p} " in text for p in r.phrases)
+            ):
+                return r
+        return None
+
+
+def _quoted(sdoc: Doc) -> set[int]:
+    """Token indices inside double quotes (straight or curly)."""
+    inside, out = False, set()
+    for t in sdoc:
+        if t.text in ('"', "“", "”"):
+            inside = not inside if t.text == '"' else t.text == "“"
+            continue
+        if inside:
+            out.add(t.i)
+    return out
+
+
+def _subtree(tok: Token) -> set[int]:
+    return {t.i for t in tok.subtree}
+
+
+def speech_acts(sdoc: Doc | Span, rules: SpeechRules) -> list[SpeechAct]:
+    """Every "X said ..." and "according to X" of a parsed sentence."""
+    acts: list[SpeechAct] = []
+    doc = sdoc if isinstance(sdoc, Doc) else sdoc.doc
+    quoted = _quoted(doc)
+    for tok in doc:
+        if tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children):
+            to = next(c for c in tok.children if c.lower_ == "to")
+            speaker = {i for c in to.children if c.dep_ == "pobj" for i in _subtree(c)}
+            if not speaker:
+                continue
+            gov = tok.head
+            while gov.head.i != gov.i and gov.pos_ not in ("VERB", "AUX"):
+                gov = gov.head
+            content = _subtree(gov) - _subtree(tok)
+            acts.append(SpeechAct(gov, frozenset(speaker), frozenset(content)))
+            continue
+        if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in rules.verbs:
+            continue
+        subj, _ = subject(tok)
+        if subj is None or subj.i in quoted:
+            continue
+        comps = [c for c in tok.children if c.dep_ in ("ccomp", "parataxis")]
+        content: set[int] = set()
+        for c in comps:
+            content |= _subtree(c)
+        if not content and quoted:
+            content = set(quoted)
+        content -= _subtree(subj)
+        if content:
+            acts.append(SpeechAct(tok, frozenset(_subtree(subj)), frozenset(content)))
+    return acts

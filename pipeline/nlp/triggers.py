@@ -1,0 +1,249 @@
+"""Triggers of a parsed sentence: verb rules of config/nlp/triggers.yaml (conditional rules on
+object, particle or prepositional object first), nominal triggers with their support verbs,
+reported obligations and demands; then which of them stand as events of their own."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from spacy.tokens import Doc, Token
+
+from pipeline.nlp.arguments import SUBJ_DEPS, is_military
+from pipeline.nlp.lexicon import Lexicon, VerbRule, Words
+
+#: types of verbal acts (statements, demands, promises), which participles can carry
+VERBAL = frozenset({"ACCUSE", "REQUEST", "REJECT", "SUPPORT", "AGREE", "THREATEN"})
+
+
+class Trigger(NamedTuple):
+    """An event trigger: the clause it anchors on, the event noun when nominal, its rule."""
+
+    anchor: Token
+    nominal: Token | None
+    rule: VerbRule | None
+    type: str
+    mode: str | None
+    name: str
+
+
+def find_triggers(sdoc: Doc, lex: Lexicon) -> list[Trigger]:
+    """Every trigger of the sentence, in token order (verbal and nominal, then clausal)."""
+    found: list[Trigger] = []
+    for tok in sdoc:
+        lem = tok.lemma_.lower()
+        if (
+            lem not in lex.conditional
+            and lem not in lex.bare
+            and lem not in lex.nouns
+            and (lem not in lex.cameo_bare)
+        ):
+            lem = lex.form_to_lemma.get(tok.lower_, lem)  # lemmatizer slips: "staged" -> "stag"
+        if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT"):
+            rule = match_rule(tok, lem, lex)
+            if rule is not None:
+                found.append(Trigger(tok, None, rule, rule.type, rule.mode, rule.name))
+                continue
+        if tok.pos_ in ("NOUN", "PROPN") and lem in lex.nouns:
+            nominal = _nominal(tok, lem, lex, found)
+            if nominal is not None:
+                found.append(nominal)
+    found += _clausal(sdoc, lex.words, found)
+    return found
+
+
+def _nominal(tok: Token, lem: str, lex: Lexicon, found: list[Trigger]) -> Trigger | None:
+    """An event noun made an event by its support verb ("held talks", "talks took place")."""
+    typ, support = lex.nouns[lem]
+    head = tok.head
+    ok = False
+    if tok.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in support:
+        ok = True
+    if (
+        tok.dep_ == "dobj"
+        and head.lemma_.lower() in support
+        and not any(f.anchor.i == head.i for f in found)
+    ):
+        ok = True
+    if any(c.dep_ == "relcl" and c.lemma_.lower() in ("hold", "take") for c in tok.children):
+        ok, head = True, tok
+    name = f"noun-{typ.lower()}"
+    if (
+        not ok
+        and typ == "PROTEST"
+        and any(c.dep_ == "prep" and c.lower_ == "against" for c in tok.children)
+    ):
+        # "riots against ...", "a rally against ...": the protest is the event, anchored on
+        # the clause that mentions it
+        gov = tok
+        while gov.pos_ not in ("VERB", "AUX") and gov.head.i != gov.i:
+            gov = gov.head
+        if gov.pos_ in ("VERB", "AUX"):
+            ok, head, name = True, gov, "noun-protest-against"
+    if ok and not any(f.anchor.i == head.i and f.nominal is None for f in found):
+        return Trigger(head, tok, None, typ, "visit" if lem == "visit" else None, name)
+    return None
+
+
+def _clausal(sdoc: Doc, words: Words, found: list[Trigger]) -> list[Trigger]:
+    """Demands and obligations carried by a clause: "its demand that Y ...", "said Y must"."""
+    out: list[Trigger] = []
+    for tok in sdoc:
+        head = tok.head
+        if (
+            tok.dep_ == "acl"
+            and head.lemma_.lower() in words.demand_nouns
+            and head.dep_ == "dobj"
+            and any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children)
+        ):
+            # "X renewed its demand that Y ..." parsed as a clause of the noun
+            if not any(f.anchor.i == head.head.i for f in found + out):
+                out.append(Trigger(head.head, None, None, "REQUEST", None, "demand-noun-clause"))
+            continue
+        if tok.dep_ != "ccomp" or any(f.anchor.i == head.i for f in found + out):
+            continue
+        # "X said Y must ...": an obligation reported by X is X's request
+        obliged = head.lemma_.lower() in words.speech_verbs | words.reiterate_verbs and any(
+            c.dep_ == "aux" and c.lower_ in ("must", "should") for c in tok.children
+        )
+        # "X renewed its demand that Y ...": the clause is the content of a demand
+        demanded = any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children) and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in words.demand_nouns for c in head.children
+        )
+        if obliged or demanded:
+            name = "reported-obligation" if obliged else "demand-that-clause"
+            out.append(Trigger(head, None, None, "REQUEST", None, name))
+    return out
+
+
+def _object_lemmas(children: list[Token], objs: list[Token]) -> set[str]:
+    obj_lemmas: set[str] = set()
+    for o in objs:
+        obj_lemmas.add(o.lemma_.lower())
+        obj_lemmas.update(c.lemma_.lower() for c in o.children if c.dep_ in ("compound", "amod"))
+        for p in o.children:
+            if p.dep_ == "prep":  # "ten tons of aid"
+                obj_lemmas.update(g.lemma_.lower() for g in p.children if g.dep_ == "pobj")
+    for c in children:  # "sent ... to investigate": infinitival purpose counts for obj-less rules
+        if c.dep_ == "xcomp":
+            obj_lemmas.add("to-" + c.lemma_.lower())
+    return obj_lemmas
+
+
+def match_rule(tok: Token, lem: str, lex: Lexicon) -> VerbRule | None:
+    """The first rule for ``lem`` whose conditions the token's dependents meet."""
+    children = list(tok.children)
+    objs = [c for c in children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd")]
+    preps = [c for c in children if c.dep_ in ("prt", "prep", "agent")]
+    obj_lemmas = _object_lemmas(children, objs)
+    prt_lemmas = {p.lemma_.lower() for p in preps}
+    pobj_lemmas = {g.lemma_.lower() for p in preps for g in p.children if g.dep_ == "pobj"}
+    for c in children:  # "remains open to dialogue": the adjective and its complement
+        if c.dep_ == "acomp":
+            obj_lemmas.add(c.lemma_.lower())
+            pobj_lemmas.update(
+                g.lemma_.lower()
+                for p in c.children
+                if p.dep_ == "prep"
+                for g in p.children
+                if g.dep_ == "pobj"
+            )
+    for rule in lex.conditional.get(lem, []):
+        if rule.obj and not (rule.obj & obj_lemmas):
+            continue
+        if rule.prt and not (rule.prt & prt_lemmas):
+            continue
+        if rule.pobj and not (rule.pobj & pobj_lemmas):
+            continue
+        return rule
+    for rule in lex.bare.get(lem, []):
+        if _bare_ok(rule, children, objs, preps, lex.words):
+            return rule
+    for rule in lex.cameo_conditional.get(lem, []):
+        if rule.obj & obj_lemmas:
+            return rule
+    return next(iter(lex.cameo_bare.get(lem, [])), None)
+
+
+def _bare_ok(
+    rule: VerbRule, children: list[Token], objs: list[Token], preps: list[Token], words: Words
+) -> bool:
+    if rule.needs_obj and not objs:
+        return False
+    if rule.host and not any(
+        o.pos_ == "PROPN"
+        or o.ent_type_ in ("PERSON", "NORP", "GPE", "ORG")
+        or o.lemma_.lower() in words.host_objects
+        for o in objs
+        if o.dep_ == "dobj"
+    ):
+        return False
+    if rule.obj_named and not any(
+        o.dep_ == "dobj" and (o.pos_ == "PROPN" or o.ent_type_ in ("GPE", "NORP", "ORG"))
+        for o in objs
+    ):
+        return False
+    if rule.xcomp and not any(c.dep_ == "xcomp" for c in children):
+        return False
+    if rule.needs_place and not any(p.lemma_.lower() in ("in", "to", "at") for p in preps):
+        return False
+    # troops arriving somewhere are not a diplomatic visit
+    return not (
+        rule.needs_place and any(c.dep_ in SUBJ_DEPS and is_military(c, words) for c in children)
+    )
+
+
+def select_triggers(triggers: list[Trigger]) -> list[Trigger]:
+    """The triggers that are events of their own: not governed by another trigger (except
+    through coordination), not a bare non-finite clause; an agreement to attack is a threat
+    and a decision to act is the act."""
+    anchors = {t.anchor.i for t in triggers}
+    kept = []
+    for trig in triggers:
+        anchor = trig.anchor
+        t = anchor
+        dominated = False
+        only_conj = True
+        while t.head.i != t.i:
+            if t.dep_ != "conj":
+                only_conj = False
+            t = t.head
+            if t.i in anchors and t.i != anchor.i and not only_conj:
+                dominated = True
+                break
+        nonfinite = anchor.dep_ in ("advcl", "acl", "relcl", "pcomp", "amod", "npadvmod") and (
+            (anchor.tag_ in ("VBG", "VBN") and anchor.dep_ != "relcl")
+            or any(c.dep_ == "aux" and c.lower_ == "to" for c in anchor.children)
+        )
+        # "..., blaming X", "committing to send troops": a participle adding a verbal act of
+        # the same subject is an event of its own
+        verbal = anchor.tag_ == "VBG" and anchor.dep_ in ("advcl", "acl") and trig.type in VERBAL
+        if not dominated and not (nonfinite and trig.nominal is None and not verbal):
+            kept.append(trig)
+    return [_compose(trig, triggers) for trig in kept]
+
+
+def _compose(trig: Trigger, triggers: list[Trigger]) -> Trigger:
+    """AGREE with an infinitival complement takes the complement's meaning."""
+    comps = [
+        t
+        for t in triggers
+        if t.anchor.head.i == trig.anchor.i
+        and (
+            t.anchor.dep_ == "xcomp"
+            # "have sworn to fight": an infinitive parsed as a purpose clause
+            or (
+                t.anchor.dep_ == "advcl"
+                and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.anchor.children)
+            )
+        )
+    ]
+    if trig.type != "AGREE" or not comps:
+        return trig
+    if any(t.type in ("ASSAULT", "COERCE") for t in comps):
+        return trig._replace(type="THREATEN", mode=None, name=f"{trig.name}/vow-of-force-is-threat")
+    if trig.anchor.lemma_.lower() == "decide" and comps[0].type != "CONSULT":
+        # a decision is the act itself: "decided to allow" is CONCEDE
+        return trig._replace(
+            type=comps[0].type, mode=comps[0].mode, name=f"{trig.name}/decision-is-the-act"
+        )
+    return trig

@@ -1,0 +1,78 @@
+"""The typing rules of config/nlp/typing.yaml applied to a mention: each rule whose conditions
+hold retypes it and leaves its name on the mention's ``rule``."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, IGO
+from pipeline.nlp.lexicon import Lexicon, TypingRule, VerbRule
+from pipeline.nlp.mentions import ActorMention, Mention
+
+_ANNOUNCE = ("announce", "declare", "pledge", "promise")
+_STATE_KINDS = (COUNTRY, "body", CAPITAL, "person", IGO)
+
+
+def _unless_clause(anchor: Token) -> bool:
+    return any(
+        c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ == "unless" for g in c.children)
+        for c in anchor.children
+    )
+
+
+def _clause_holds(
+    clause: str, m: Mention, anchor: Token, vrule: VerbRule | None, actors: list[ActorMention]
+) -> bool:
+    if clause == "foreign_recipient":
+        return any(r not in m.actors for r in m.recipients) and bool(m.actors)
+    if clause == "announced":
+        return anchor.lemma_.lower() in _ANNOUNCE
+    if clause == "unless_clause":
+        return _unless_clause(anchor)
+    if clause == "no_state_actor":
+        return bool(
+            vrule is not None
+            and vrule.actor_state
+            and not any(a.kind in _STATE_KINDS for a in actors)
+        )
+    raise ValueError(f"unknown typing-rule clause {clause!r}")
+
+
+def _holds(
+    r: TypingRule,
+    m: Mention,
+    lex: Lexicon,
+    anchor: Token,
+    vrule: VerbRule | None,
+    actors: list[ActorMention],
+) -> bool:
+    if r.triggers and m.rule.split("/")[0] not in r.triggers:
+        return False
+    if r.types and m.type not in r.types:
+        return False
+    if r.types_not and m.type in r.types_not:
+        return False
+    if r.modes and m.mode not in r.modes:
+        return False
+    if r.factuality and m.factuality not in r.factuality:
+        return False
+    if r.quad and lex.types[m.type].quad not in r.quad:
+        return False
+    if len(m.actors) < r.min_actors:
+        return False
+    return r.clause is None or _clause_holds(r.clause, m, anchor, vrule, actors)
+
+
+def apply_typing(
+    m: Mention,
+    lex: Lexicon,
+    anchor: Token,
+    vrule: VerbRule | None,
+    actors: list[ActorMention],
+) -> None:
+    """Retype ``m`` in place by every rule that holds, in file order."""
+    for r in lex.typing_rules:
+        if _holds(r, m, lex, anchor, vrule, actors):
+            m.type, m.mode = r.set_type, r.set_mode
+            m.factuality = r.set_factuality or m.factuality
+            m.rule = f"{m.rule}/{r.name}"
