@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python benchmarks/actors.py
 	$(BIN)/python benchmarks/polling.py
 	$(BIN)/python benchmarks/poll_task.py
+	$(BIN)/python benchmarks/e2e.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -47,8 +47,9 @@ def _load_snapshots() -> list[bytes]:
 # -- server (separate process) --------------------------------------------------------------
 
 
-def _serve(port_queue: multiprocessing.Queue, stop: multiprocessing.Event,
-           n_feeds: int, changed_every: int) -> None:
+def _serve(
+    port_queue: multiprocessing.Queue, stop: multiprocessing.Event, n_feeds: int, changed_every: int
+) -> None:
     bodies = _load_snapshots()
     counter = itertools.count()
 
@@ -70,8 +71,11 @@ def _serve(port_queue: multiprocessing.Queue, stop: multiprocessing.Event,
                 return
             changes = changed_every > 0 and index % changed_every == 0
             # a changing feed gets a fresh ETag on every request; the others never change
-            etag = f'"{index}-{next(counter)}"' if changes or changed_every == 0 \
+            etag = (
+                f'"{index}-{next(counter)}"'
+                if changes or changed_every == 0
                 else f'"{index}-stable"'
+            )
             if self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
                 self.send_header("ETag", etag)
@@ -91,8 +95,9 @@ def _serve(port_queue: multiprocessing.Queue, stop: multiprocessing.Event,
         request_queue_size = 128
 
     server = Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+    )
     thread.start()
     port_queue.put(server.server_address[1])
     stop.wait(600)  # bounded: never outlives a forgotten parent by more than 10 minutes
@@ -129,8 +134,9 @@ class Result:
         return self.cpu_s / self.polls * 1000 / 60 if self.polls else 0.0
 
 
-def _poll_round(fetcher: SafeFetcher, base: str, n: int, etags: dict[int, str],
-                threads: int) -> list[float]:
+def _poll_round(
+    fetcher: SafeFetcher, base: str, n: int, etags: dict[int, str], threads: int
+) -> list[float]:
     """[200s, 304s, errors, entries, parse CPU seconds] for one poll of every feed."""
 
     def one(i: int) -> list[float]:
@@ -144,8 +150,12 @@ def _poll_round(fetcher: SafeFetcher, base: str, n: int, etags: dict[int, str],
         if page.status == 304:
             return [0, 1, 0, 0, 0.0]
         t0 = time.thread_time()  # this thread's CPU only: the parse share of the total
-        parsed = parse_feed(page.content, feed_id=str(i), base_url=page.url,
-                            content_type=page.headers.get("content-type"))
+        parsed = parse_feed(
+            page.content,
+            feed_id=str(i),
+            base_url=page.url,
+            content_type=page.headers.get("content-type"),
+        )
         return [1, 0, 0, len(parsed.entries), time.thread_time() - t0]
 
     totals = [0.0] * 5
@@ -164,8 +174,9 @@ def run_case(case: str, n: int, changed_every: int, threads: int, rounds: int) -
     try:
         port = port_queue.get(timeout=30)
         base = f"http://127.0.0.1:{port}"
-        policy = FetchPolicy(allowed_private_networks=frozenset({"127.0.0.0/8"}),
-                             max_connections=threads * 2)
+        policy = FetchPolicy(
+            allowed_private_networks=frozenset({"127.0.0.0/8"}), max_connections=threads * 2
+        )
         etags: dict[int, str] = {}
         with SafeFetcher(policy) as fetcher:
             _poll_round(fetcher, base, n, etags, threads)  # warm-up: learn every ETag
@@ -195,18 +206,23 @@ def main(argv: list[str] | None = None) -> int:
         run_case("(a) 90% 304", args.feeds, 10, args.threads, args.rounds),
         run_case("(b) all changed", args.feeds, 0, args.threads, max(1, args.rounds // 2)),
     ]
-    header = (f"{'case':<18}{'feeds':>7}{'polls':>7}{'200':>6}{'304':>6}{'err':>5}"
-              f"{'entries':>9}{'wall s':>8}{'polls/min':>11}{'CPU s':>8}{'CPU ms/poll':>13}"
-              f"{'core@1000/min':>15}{'parse CPU s':>13}{'fetch CPU ms/poll':>19}")
-    print(f"SafeFetcher + parse_feed, {args.threads} client threads, Python "
-          f"{sys.version.split()[0]}")
+    header = (
+        f"{'case':<18}{'feeds':>7}{'polls':>7}{'200':>6}{'304':>6}{'err':>5}"
+        f"{'entries':>9}{'wall s':>8}{'polls/min':>11}{'CPU s':>8}{'CPU ms/poll':>13}"
+        f"{'core@1000/min':>15}{'parse CPU s':>13}{'fetch CPU ms/poll':>19}"
+    )
+    print(
+        f"SafeFetcher + parse_feed, {args.threads} client threads, Python {sys.version.split()[0]}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
-        print(f"{r.case:<18}{r.feeds:>7}{r.polls:>7}{r.ok:>6}{r.not_modified:>6}{r.errors:>5}"
-              f"{r.entries:>9}{r.wall_s:>8.2f}{r.polls_per_min:>11.0f}{r.cpu_s:>8.2f}"
-              f"{r.cpu_ms_per_poll:>13.2f}{r.core_share_at_1000:>14.1%}"
-              f"{r.parse_cpu_s:>13.2f}{(r.cpu_s - r.parse_cpu_s) / r.polls * 1000:>19.2f}")
+        print(
+            f"{r.case:<18}{r.feeds:>7}{r.polls:>7}{r.ok:>6}{r.not_modified:>6}{r.errors:>5}"
+            f"{r.entries:>9}{r.wall_s:>8.2f}{r.polls_per_min:>11.0f}{r.cpu_s:>8.2f}"
+            f"{r.cpu_ms_per_poll:>13.2f}{r.core_share_at_1000:>14.1%}"
+            f"{r.parse_cpu_s:>13.2f}{(r.cpu_s - r.parse_cpu_s) / r.polls * 1000:>19.2f}"
+        )
     a = results[0]
     verdict = "PASS" if a.polls_per_min >= 1000 and a.core_share_at_1000 <= 0.25 else "FAIL"
     print(f"target (a): >= 1,000 polls/min and <= 25 % of one core at 1,000/min -> {verdict}")

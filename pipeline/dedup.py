@@ -155,6 +155,15 @@ class MinHashIndex:
 
     Keys: ``{prefix}b:{band key}`` -> set of doc ids; ``{prefix}s:{doc id}`` -> signature.
     Adding the same doc id twice is harmless (sets), so redelivered tasks stay idempotent.
+
+    Why not ``datasketch.MinHashLSH`` with its Redis storage (datasketch 2.0; its ``MinHash``
+    does make our signatures): its ``query`` returns unverified band candidates and its storage
+    keeps no signatures, so the exact similarity test — and the signature keys — would stay
+    ours anyway; with Redis storage it pickles keys by default (``prepickle``), and unpickling
+    what a networked Redis returns is unsafe; it builds its own client from host/port options
+    instead of taking the one configured client (URL, db, credentials, TLS); and ``insert``
+    raises on a key already present unless ``check_duplication=False``, which redelivered tasks
+    would hit.  What is left here is two Redis set/get calls per band: safer to keep.
     """
 
     def __init__(

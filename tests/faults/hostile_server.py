@@ -95,14 +95,16 @@ class HostileServer(http.server.ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def running(routes: dict[str, Route], ssl_context: ssl.SSLContext | None = None
-            ) -> Iterator[HostileServer]:
+def running(
+    routes: dict[str, Route], ssl_context: ssl.SSLContext | None = None
+) -> Iterator[HostileServer]:
     """Start a HostileServer in a daemon thread; always shut it down."""
     server = HostileServer(routes)
     if ssl_context is not None:
         server.socket = ssl_context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield server

@@ -45,8 +45,10 @@ def _big_feed(n: int) -> bytes:
     items = "".join(
         f"<item><title>T{i}</title><link>https://e.example/{i}</link></item>" for i in range(n)
     )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>big</title>{items}' \
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>big</title>{items}'
         f"</channel></rss>".encode()
+    )
 
 
 BILLION_LAUGHS = (
@@ -79,8 +81,12 @@ def r_feed(h: HostileHandler) -> None:
     if h.headers.get("If-None-Match") == ETAG:
         h.reply(304, b"", None, {"ETag": ETAG})
         return
-    h.reply(200, FEED, "application/rss+xml; charset=utf-8",
-            {"ETag": ETAG, "Last-Modified": "Mon, 05 Feb 2024 10:00:00 GMT"})
+    h.reply(
+        200,
+        FEED,
+        "application/rss+xml; charset=utf-8",
+        {"ETag": ETAG, "Last-Modified": "Mon, 05 Feb 2024 10:00:00 GMT"},
+    )
 
 
 def r_gzip_feed(h: HostileHandler) -> None:
@@ -126,8 +132,12 @@ def r_slow_body(h: HostileHandler) -> None:
 
 def r_slow_headers(h: HostileHandler) -> None:
     # raw status line + headers one byte at a time: no read ever waits long enough to time out
-    h.trickle(b"HTTP/1.0 200 OK\r\nContent-Type: application/rss+xml\r\nX-Padding: "
-              + b"a" * 200 + b"\r\n\r\n", interval_s=0.5)
+    h.trickle(
+        b"HTTP/1.0 200 OK\r\nContent-Type: application/rss+xml\r\nX-Padding: "
+        + b"a" * 200
+        + b"\r\n\r\n",
+        interval_s=0.5,
+    )
 
 
 def r_pdf(h: HostileHandler) -> None:
@@ -145,12 +155,14 @@ def r_video(h: HostileHandler) -> None:
 def r_redirect_to(target: str, status: int = 302):  # type: ignore[no-untyped-def]
     def route(h: HostileHandler) -> None:
         h.reply(status, b"", None, {"Location": target.format(port=h.server.port)})
+
     return route
 
 
 def r_status(status: int, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     def route(h: HostileHandler) -> None:
         h.reply(status, b"nope", "text/plain", headers)
+
     return route
 
 
@@ -170,35 +182,41 @@ def r_bom_utf16(h: HostileHandler) -> None:
 
 
 def r_invalid_utf8(h: HostileHandler) -> None:
-    h.reply(200, FEED.replace(b"Talks resume", b"Talks \xff\xfe\xc3( resume"),
-            "application/rss+xml; charset=utf-8")
+    h.reply(
+        200,
+        FEED.replace(b"Talks resume", b"Talks \xff\xfe\xc3( resume"),
+        "application/rss+xml; charset=utf-8",
+    )
 
 
 def r_bad_dates(h: HostileHandler) -> None:
     items = "".join(
-        f"<item><title>d{i}</title><link>https://e.example/d{i}</link>"
-        f"<pubDate>{d}</pubDate></item>"
-        for i, d in enumerate([
-            "Mon, 32 Jan 2024 10:00:00 GMT",
-            "2024-13-01T00:00:00Z",
-            "0000-01-01T00:00:00Z",
-            "Fri, 31 Dec 9999 23:59:59 GMT",
-            "2024-05-01 10:00",
-            "Sat, 01 Jan 2101 00:00:00 GMT",
-            "yesterday-ish",
-        ])
+        f"<item><title>d{i}</title><link>https://e.example/d{i}</link><pubDate>{d}</pubDate></item>"
+        for i, d in enumerate(
+            [
+                "Mon, 32 Jan 2024 10:00:00 GMT",
+                "2024-13-01T00:00:00Z",
+                "0000-01-01T00:00:00Z",
+                "Fri, 31 Dec 9999 23:59:59 GMT",
+                "2024-05-01 10:00",
+                "Sat, 01 Jan 2101 00:00:00 GMT",
+                "yesterday-ish",
+            ]
+        )
     )
     body = f'<rss version="2.0"><channel><title>d</title>{items}</channel></rss>'
     h.reply(200, body.encode(), "application/rss+xml")
 
 
 def r_script_title(h: HostileHandler) -> None:
-    body = (b'<rss version="2.0"><channel><title>s</title><item>'
-            b"<title>&lt;script&gt;alert(1)&lt;/script&gt;Summit</title>"
-            b"<link>https://e.example/s</link>"
-            b"<description>&lt;b&gt;bold&lt;/b&gt; &lt;script&gt;steal()&lt;/script&gt;text"
-            b"</description></item>"
-            b'</channel></rss>')
+    body = (
+        b'<rss version="2.0"><channel><title>s</title><item>'
+        b"<title>&lt;script&gt;alert(1)&lt;/script&gt;Summit</title>"
+        b"<link>https://e.example/s</link>"
+        b"<description>&lt;b&gt;bold&lt;/b&gt; &lt;script&gt;steal()&lt;/script&gt;text"
+        b"</description></item>"
+        b"</channel></rss>"
+    )
     h.reply(200, body, "application/rss+xml")
 
 
@@ -337,12 +355,38 @@ def test_fetch_follows_relative_redirect_and_reports_final_url(
 # -- 18: SSRF address forms, refused before any connection ------------------------------------
 
 SSRF_HOSTS = [
-    "127.0.0.1", "127.9.9.9", "[::1]", "10.1.2.3", "172.16.0.1", "172.31.255.254",
-    "192.168.0.1", "169.254.169.254", "169.254.1.1", "0.0.0.0", "[::]", "100.64.0.1",
-    "224.0.0.1", "255.255.255.255", "2130706433", "0177.0.0.1", "0x7f000001", "0x7f.0.0.1",
-    "127.1", "017700000001", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::ffff:a9fe:a9fe]",
-    "[fe80::1]", "[fc00::1]", "[2002:7f00:1::]", "[64:ff9b::a00:1]", "localhost",
-    "LOCALHOST.", "feeds.localhost", "news.example.org@127.0.0.1", "127。0。0。1",
+    "127.0.0.1",
+    "127.9.9.9",
+    "[::1]",
+    "10.1.2.3",
+    "172.16.0.1",
+    "172.31.255.254",
+    "192.168.0.1",
+    "169.254.169.254",
+    "169.254.1.1",
+    "0.0.0.0",
+    "[::]",
+    "100.64.0.1",
+    "224.0.0.1",
+    "255.255.255.255",
+    "2130706433",
+    "0177.0.0.1",
+    "0x7f000001",
+    "0x7f.0.0.1",
+    "127.1",
+    "017700000001",
+    "[::ffff:127.0.0.1]",
+    "[::ffff:7f00:1]",
+    "[::ffff:a9fe:a9fe]",
+    "[fe80::1]",
+    "[fc00::1]",
+    "[2002:7f00:1::]",
+    "[64:ff9b::a00:1]",
+    "localhost",
+    "LOCALHOST.",
+    "feeds.localhost",
+    "news.example.org@127.0.0.1",
+    "127。0。0。1",
 ]
 
 
@@ -375,17 +419,23 @@ def test_fetch_refuses_hostname_resolving_to_private_address() -> None:
         calls.append(host)
         return ["10.20.30.40"]
 
-    with SafeFetcher(FetchPolicy(), resolver=resolver) as fetcher, \
-            pytest.raises(PermanentFetchError) as err:
+    with (
+        SafeFetcher(FetchPolicy(), resolver=resolver) as fetcher,
+        pytest.raises(PermanentFetchError) as err,
+    ):
         fetcher.fetch("http://innocent.example/feed")
     assert err.value.reason == "ssrf_blocked"
     assert calls == ["innocent.example"]
 
 
 def test_fetch_refuses_host_when_any_dns_record_is_private(server: HostileServer) -> None:
-    with SafeFetcher(FetchPolicy(allowed_private_networks=LOCAL),
-                     resolver=lambda h, p: ["127.0.0.1", "192.168.1.1"]) as fetcher, \
-            pytest.raises(PermanentFetchError) as err:
+    with (
+        SafeFetcher(
+            FetchPolicy(allowed_private_networks=LOCAL),
+            resolver=lambda h, p: ["127.0.0.1", "192.168.1.1"],
+        ) as fetcher,
+        pytest.raises(PermanentFetchError) as err,
+    ):
         fetcher.fetch(url(server, "/feed.xml", host="mixed.test"))
     assert err.value.reason == "ssrf_blocked"
 
@@ -424,8 +474,10 @@ def test_fetch_connects_to_exactly_the_ip_it_checked(server: HostileServer) -> N
 def test_fetch_rebinding_to_internal_address_is_refused(server: HostileServer) -> None:
     rebinder = Rebinder("10.9.9.9", "127.0.0.1")
     hits_before = server.hits["/host-echo"]
-    with SafeFetcher(FetchPolicy(allowed_private_networks=LOCAL), resolver=rebinder) as f, \
-            pytest.raises(PermanentFetchError) as err:
+    with (
+        SafeFetcher(FetchPolicy(allowed_private_networks=LOCAL), resolver=rebinder) as f,
+        pytest.raises(PermanentFetchError) as err,
+    ):
         f.fetch(url(server, "/host-echo", host="rebind.test"))
     assert err.value.reason == "ssrf_blocked"
     assert server.hits["/host-echo"] == hits_before
@@ -445,9 +497,12 @@ def test_fetch_redirect_to_internal_address_is_refused(
 
 def test_fetch_redirect_to_internal_hostname_is_checked_at_connect(server: HostileServer) -> None:
     answers = {"feeds.test": ["127.0.0.1"], "internal.test": ["10.0.0.8"]}
-    with SafeFetcher(FetchPolicy(allowed_private_networks=LOCAL),
-                     resolver=lambda h, p: answers[h]) as f, \
-            pytest.raises(PermanentFetchError) as err:
+    with (
+        SafeFetcher(
+            FetchPolicy(allowed_private_networks=LOCAL), resolver=lambda h, p: answers[h]
+        ) as f,
+        pytest.raises(PermanentFetchError) as err,
+    ):
         f.fetch(url(server, "/to-internal-name", host="feeds.test"))
     assert err.value.reason == "ssrf_blocked"
     assert "internal.test" in str(err.value)
@@ -597,9 +652,7 @@ def test_fetch_non_feed_content_type_is_skipped_before_download(
     assert err.value.reason == "unsupported_content_type"
 
 
-def test_fetch_page_kind_refuses_feed_only_types(
-    server: HostileServer, local: SafeFetcher
-) -> None:
+def test_fetch_page_kind_refuses_feed_only_types(server: HostileServer, local: SafeFetcher) -> None:
     with pytest.raises(PermanentFetchError) as err:
         local.fetch(url(server, "/feed.xml"), kind="page")
     assert err.value.reason == "unsupported_content_type"
@@ -620,7 +673,11 @@ def test_fetch_page_kind_refuses_feed_only_types(
     ],
 )
 def test_fetch_maps_http_status_to_error_type(
-    server: HostileServer, local: SafeFetcher, path: str, kind: type, reason: str,
+    server: HostileServer,
+    local: SafeFetcher,
+    path: str,
+    kind: type,
+    reason: str,
     retry_after: float | None,
 ) -> None:
     with pytest.raises(kind) as err:
@@ -647,8 +704,9 @@ def test_fetch_connection_refused_is_transient(local: SafeFetcher) -> None:
 
 def _fetch_parse(server: HostileServer, fetcher: SafeFetcher, path: str):  # type: ignore[no-untyped-def]
     page = fetcher.fetch(url(server, path))
-    return page, parse_feed(page.content, feed_id="t", base_url=page.url,
-                            content_type=page.headers.get("content-type"))
+    return page, parse_feed(
+        page.content, feed_id="t", base_url=page.url, content_type=page.headers.get("content-type")
+    )
 
 
 def test_parse_feed_truncated_xml_still_yields_entries(
@@ -668,8 +726,9 @@ def test_parse_feed_relative_links_resolve_against_the_feed_url(
     assert first.url == f"http://127.0.0.1:{server.port}/news/1?utm_source=rss"
     assert first.identity == f"http://127.0.0.1:{server.port}/news/1"
     assert first.guid == "mfa-1"
-    assert first.published is not None and first.published.isoformat() == \
-        "2024-02-05T10:00:00+00:00"
+    assert (
+        first.published is not None and first.published.isoformat() == "2024-02-05T10:00:00+00:00"
+    )
     assert parsed.entries[1].published.isoformat() == "2024-02-06T10:30:00+00:00"  # type: ignore[union-attr]
 
 
@@ -743,9 +802,7 @@ def test_parse_feed_script_in_title_is_kept_as_text(
     assert "bold" in entry.summary
 
 
-def test_parse_feed_missing_and_duplicate_guids(
-    server: HostileServer, local: SafeFetcher
-) -> None:
+def test_parse_feed_missing_and_duplicate_guids(server: HostileServer, local: SafeFetcher) -> None:
     _page, parsed = _fetch_parse(server, local, "/guid-mess")
     port = server.port
     identities = [e.identity for e in parsed.entries]
@@ -764,8 +821,11 @@ def test_parse_feed_missing_and_duplicate_guids(
 
 
 def test_parse_feed_100k_entries_is_capped_per_poll(server: HostileServer) -> None:
-    policy = FetchPolicy(allowed_private_networks=LOCAL, max_body_bytes=16 * 1024 * 1024,
-                         max_decompressed_bytes=16 * 1024 * 1024)
+    policy = FetchPolicy(
+        allowed_private_networks=LOCAL,
+        max_body_bytes=16 * 1024 * 1024,
+        max_decompressed_bytes=16 * 1024 * 1024,
+    )
     with SafeFetcher(policy) as fetcher:
         page = fetcher.fetch(url(server, "/big"))
     parsed = parse_feed(page.content, feed_id="big", base_url=page.url, max_entries=500)
@@ -784,10 +844,29 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     d = tmp_path_factory.mktemp("tls")
     cert, key = d / "cert.pem", d / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost,DNS:feeds.test"],
-        check=True, capture_output=True, timeout=30,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,DNS:feeds.test",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
     )
     return cert, key
 
@@ -815,8 +894,10 @@ def _resolve_local(host: str, port: int) -> list[str]:
 
 
 def test_fetch_self_signed_certificate_fails_closed(tls_server: HostileServer) -> None:
-    with SafeFetcher(FetchPolicy(allowed_private_networks=LOCAL),
-                     resolver=_resolve_local) as f, pytest.raises(PermanentFetchError) as err:
+    with (
+        SafeFetcher(FetchPolicy(allowed_private_networks=LOCAL), resolver=_resolve_local) as f,
+        pytest.raises(PermanentFetchError) as err,
+    ):
         f.fetch(f"https://feeds.test:{tls_server.port}/feed.xml")
     assert err.value.reason == "tls"
 
@@ -824,9 +905,14 @@ def test_fetch_self_signed_certificate_fails_closed(tls_server: HostileServer) -
 def test_fetch_certificate_for_another_name_fails_closed(
     tls_server: HostileServer, tls_files: tuple[Path, Path]
 ) -> None:
-    with SafeFetcher(FetchPolicy(allowed_private_networks=LOCAL), resolver=_resolve_local,
-                     ssl_context=_trusting(tls_files[0])) as f, \
-            pytest.raises(PermanentFetchError) as err:
+    with (
+        SafeFetcher(
+            FetchPolicy(allowed_private_networks=LOCAL),
+            resolver=_resolve_local,
+            ssl_context=_trusting(tls_files[0]),
+        ) as f,
+        pytest.raises(PermanentFetchError) as err,
+    ):
         f.fetch(f"https://wrong-name.test:{tls_server.port}/feed.xml")
     assert err.value.reason == "tls"
 
@@ -835,9 +921,12 @@ def test_fetch_tls_verifies_hostname_while_dialling_checked_ip(
     tls_server: HostileServer, tls_files: tuple[Path, Path]
 ) -> None:
     connects: list[tuple[str, str, int]] = []
-    with SafeFetcher(FetchPolicy(allowed_private_networks=LOCAL), resolver=_resolve_local,
-                     ssl_context=_trusting(tls_files[0]),
-                     on_connect=lambda *a: connects.append(a)) as f:
+    with SafeFetcher(
+        FetchPolicy(allowed_private_networks=LOCAL),
+        resolver=_resolve_local,
+        ssl_context=_trusting(tls_files[0]),
+        on_connect=lambda *a: connects.append(a),
+    ) as f:
         page = f.fetch(f"https://feeds.test:{tls_server.port}/feed.xml")
     assert page.content == FEED
     assert connects == [("feeds.test", "127.0.0.1", tls_server.port)]
@@ -846,9 +935,14 @@ def test_fetch_tls_verifies_hostname_while_dialling_checked_ip(
 def test_fetch_https_to_http_redirect_is_refused(
     tls_server: HostileServer, tls_files: tuple[Path, Path]
 ) -> None:
-    with SafeFetcher(FetchPolicy(allowed_private_networks=LOCAL), resolver=_resolve_local,
-                     ssl_context=_trusting(tls_files[0])) as f, \
-            pytest.raises(PermanentFetchError) as err:
+    with (
+        SafeFetcher(
+            FetchPolicy(allowed_private_networks=LOCAL),
+            resolver=_resolve_local,
+            ssl_context=_trusting(tls_files[0]),
+        ) as f,
+        pytest.raises(PermanentFetchError) as err,
+    ):
         f.fetch(f"https://feeds.test:{tls_server.port}/downgrade")
     assert err.value.reason == "redirect_downgrade"
 
@@ -860,8 +954,10 @@ def test_fetch_slow_dns_is_bounded_by_the_total_deadline() -> None:
 
     policy = FetchPolicy(allowed_private_networks=LOCAL, total_deadline_s=0.5)
     started = time.monotonic()
-    with SafeFetcher(policy, resolver=stuck_resolver) as f, \
-            pytest.raises(TransientFetchError) as err:
+    with (
+        SafeFetcher(policy, resolver=stuck_resolver) as f,
+        pytest.raises(TransientFetchError) as err,
+    ):
         f.fetch("http://slow-dns.test/feed.xml")
     assert err.value.reason == "deadline"
     assert time.monotonic() - started < 0.5 + MARGIN_S
@@ -869,14 +965,16 @@ def test_fetch_slow_dns_is_bounded_by_the_total_deadline() -> None:
 
 def test_fetch_never_stores_or_sends_cookies(server: HostileServer, local: SafeFetcher) -> None:
     server.routes["/set-cookie"] = lambda h: h.reply(
-        200, FEED, "application/rss+xml", {"Set-Cookie": "session=secret; Path=/"})
+        200, FEED, "application/rss+xml", {"Set-Cookie": "session=secret; Path=/"}
+    )
     local.fetch(url(server, "/set-cookie"))
     local.fetch(url(server, "/feed.xml"))
     assert "Cookie" not in server.requests[-1][1]
 
 
-@pytest.mark.parametrize("target", ["http://a..b/", "http://①②⑦.0.0.1/", "http://[::1/",
-                                    "http:///feed", "https://"])
+@pytest.mark.parametrize(
+    "target", ["http://a..b/", "http://①②⑦.0.0.1/", "http://[::1/", "http:///feed", "https://"]
+)
 def test_fetch_malformed_hosts_are_permanent_bad_url(target: str) -> None:
     with SafeFetcher(FetchPolicy()) as fetcher, pytest.raises(PermanentFetchError) as err:
         fetcher.fetch(target)

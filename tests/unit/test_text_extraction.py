@@ -37,6 +37,23 @@ def test_extract_article_without_text_is_skipped_with_reason() -> None:
     assert info.value.reason == "no_text"
 
 
+@pytest.mark.parametrize(
+    ("declared", "head"),
+    [(None, '<meta charset="windows-1252">'), ("iso-8859-1", "")],
+    ids=["meta", "header"],
+)
+def test_extract_article_decodes_a_latin_page_like_the_fetcher(
+    declared: str | None, head: str
+) -> None:
+    body = "".join(f"<p>Paragraph {i}: the ministers met in Genève and São Paulo.</p>"
+                   for i in range(6))  # fmt: skip
+    html = f"<html><head>{head}<title>t</title></head><body><article>{body}</article></body></html>"
+    page = FetchedPage(url="https://news.example/a", status=200, content=html.encode("cp1252"),
+                       content_type="text/html", encoding=declared)  # fmt: skip
+    text = extract_article(page, canonical_url="https://news.example/a").text
+    assert "Genève" in text and "São Paulo" in text and "\ufffd" not in text
+
+
 def test_extract_article_survives_invalid_utf8() -> None:
     html = b"<html><body><article>" + b"<p>Caf\xe9 diplomacy in Paris continues.</p>" * 5
     page = FetchedPage(url="https://x.example/", status=200, content=html + b"</article></body>")
