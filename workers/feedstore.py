@@ -21,6 +21,20 @@ from pipeline.models import FeedSpec
 
 FEEDS_KEY = "communique:feeds"
 DUE_KEY = "communique:feeds:due"
+# set by every sync from the file: its absence means Redis lost the registry (a restart without
+# persistence), which the dispatcher repairs by syncing again
+SEEDED_KEY = "communique:feeds:seeded"
+
+# claim a due feed only if it is still due: of dispatchers running at once exactly one moves it
+# to its lease (read-compare-write must be one step, hence a script)
+_CLAIM = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) <= tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  return 1
+end
+return 0
+"""
 
 
 def _dump(feed: FeedSpec) -> str:
@@ -83,12 +97,23 @@ def sync_from_file(r: redis.Redis, feeds: list[FeedSpec]) -> tuple[int, int]:
             # the file may change url/interval/publisher; a runtime pause wins over the file
             r.hset(FEEDS_KEY, feed.id, _dump(replace(feed, enabled=current.enabled)))
             updated += 1
+    r.set(SEEDED_KEY, "1")
     return added, updated
+
+
+def is_seeded(r: redis.Redis) -> bool:
+    """Whether the registry has been synced from the file since Redis last lost its data."""
+    return bool(r.exists(SEEDED_KEY))
 
 
 def due(r: redis.Redis, *, now: float | None = None, limit: int = 500) -> list[str]:
     """Ids of enabled feeds whose next poll is due."""
     return list(r.zrangebyscore(DUE_KEY, "-inf", now or time.time(), start=0, num=limit))
+
+
+def claim(r: redis.Redis, feed_id: str, *, now: float, until: float) -> bool:
+    """Atomically move a feed due at ``now`` to ``until``; False if another dispatcher did."""
+    return bool(r.eval(_CLAIM, 1, DUE_KEY, feed_id, now, until))
 
 
 def schedule(r: redis.Redis, feed_id: str, at: float) -> None:

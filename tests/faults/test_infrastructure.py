@@ -119,17 +119,9 @@ def test_kill_9_of_the_whole_worker_holding_reserved_tasks(scenario: Any) -> Non
     assert_reconciled(run, run.settle(fault_end, timeout_s=220))
 
 
-NO_PERSISTENCE_CAUSE = (
-    "a Redis restarted without persistence comes back without the runtime feed registry "
-    "(communique:feeds); nothing re-seeds it from feeds_file until a worker restarts, so "
-    "schedule_polls dispatches nothing and the entries whose queued tasks and ledger were lost "
-    "are never polled again (workers/tasks/poll.py, workers/app.py: issue 7)"
-)
-
-
 @pytest.mark.parametrize(
     "appendonly",
-    [True, pytest.param(False, marks=pytest.mark.xfail(strict=True, reason=NO_PERSISTENCE_CAUSE))],
+    [True, False],
     ids=["aof", "no-persistence"],
 )
 def test_redis_restart_during_ingestion(
@@ -245,16 +237,6 @@ def test_beat_killed_and_restarted_forgets_no_feed(scenario: Any) -> None:
     assert_reconciled(run, run.settle(time.monotonic()))
 
 
-CONCURRENT_DISPATCH_CAUSE = (
-    "schedule_polls reads the due feeds, then enqueues and re-leases them in separate steps: "
-    "two dispatches running at once (beat ticks queued while a worker starts, an old and a "
-    "restarted beat, two beats) both enqueue the same feed, which is then polled twice at once "
-    "and its new entries enqueued twice (workers/tasks/poll.py: issue 7). Not strict: the race "
-    "is between two processes, so it is observed almost always, not always"
-)
-
-
-@pytest.mark.xfail(strict=False, reason=CONCURRENT_DISPATCH_CAUSE)
 def test_concurrent_dispatches_never_poll_a_feed_twice_at_once(scenario: Any) -> None:
     run = scenario({"hosts": ("127.0.0.1", "127.0.0.2")})
     for _ in range(4):  # dispatcher ticks waiting while the worker starts, as after a restart

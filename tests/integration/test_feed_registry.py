@@ -45,6 +45,21 @@ def test_feedstore_due_orders_by_time(r: redis.Redis) -> None:
     assert feedstore.due(r, now=now) == ["early"]
 
 
+def test_feedstore_claim_lets_one_dispatcher_take_a_due_feed(r: redis.Redis) -> None:
+    now = time.time()
+    feedstore.add(r, FeedSpec(id="a", url="https://a/"), due_at=now - 1)
+    assert feedstore.claim(r, "a", now=now, until=now + 60)
+    assert not feedstore.claim(r, "a", now=now, until=now + 60)  # already leased
+    assert feedstore.next_due(r, "a") == pytest.approx(now + 60)
+    assert not feedstore.claim(r, "gone", now=now, until=now + 60)
+
+
+def test_feedstore_sync_marks_the_registry_seeded(r: redis.Redis) -> None:
+    assert not feedstore.is_seeded(r)  # an empty Redis: the dispatcher must re-seed
+    feedstore.sync_from_file(r, [FeedSpec(id="a", url="https://a/")])
+    assert feedstore.is_seeded(r)
+
+
 def test_host_slot_caps_concurrency_per_host(r: redis.Redis) -> None:
     url = "https://busy.example/feed"
     with host_slot(r, url, max_inflight=1, min_interval_s=0, lease_s=30):

@@ -206,6 +206,10 @@ def _schedule_next(
 def schedule_polls(self: CommuniqueTask) -> dict[str, Any]:
     """Enqueue a poll for every due feed (run by beat every ``dispatch_every_s``)."""
     r = redis_client()
+    if not feedstore.is_seeded(r):
+        # Redis came back without its data: re-seed now, not at the next worker restart; the
+        # lost ledger makes the next polls enqueue their entries again (deduplicated by id)
+        feedstore.sync_from_file(r, registry_feeds(get_settings()))
     now = time.time()
     dispatched = 0
     for feed_id in feedstore.due(r, now=now):
@@ -213,8 +217,10 @@ def schedule_polls(self: CommuniqueTask) -> dict[str, Any]:
         if feed is None:
             continue
         lease = max(feedstate.load(r, feed_id).current_interval_s or feed.poll_interval_s, 60)
+        # a lease until the poll writes the real next time; a lost poll is retried after it.
+        # Only the dispatcher whose claim succeeds enqueues: concurrent ticks never poll twice
+        if not feedstore.claim(r, feed_id, now=now, until=now + lease):
+            continue
         poll_feed.apply_async(args=(feed_id,), expires=lease)
-        # a lease until the poll writes the real next time; a lost poll is retried after it
-        feedstore.schedule(r, feed_id, now + lease)
         dispatched += 1
     return {"dispatched": dispatched}
