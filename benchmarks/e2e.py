@@ -81,6 +81,22 @@ def _read_proc(pid: int) -> tuple[float, float] | None:
     return hwm / 1024, (int(stat[11]) + int(stat[12])) / ticks
 
 
+def _service_pids() -> dict[str, int]:
+    """Pids of the local Elasticsearch and Redis (their CPU is part of an article's cost on a
+    machine that runs them beside the workers)."""
+    pids: dict[str, int] = {}
+    for key, pattern in (("es", "org.elasticsearch.bootstrap"), ("redis", "redis-server")):
+        found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout
+        if found.split():
+            pids[key] = int(found.split()[0])
+    return pids
+
+
+def _cpu_s(pid: int) -> float:
+    read = _read_proc(pid)
+    return read[1] if read else 0.0
+
+
 def _searchable(es: Elasticsearch, prefix: str) -> set[str]:
     """Ids of processed articles whose mentions are all searchable (no forced refresh): the one
     place to adapt when the event model changes. The merged events are recomputed by the same
@@ -367,13 +383,16 @@ def main() -> None:
     try:
         stack.wait_ready(es)
         cpu: dict[str, float] = {}
+        services = _service_pids()
         for name, site in sites.items():
             cpu_before = sum(samples.cpu_s.values())
+            services_before = {k: _cpu_s(pid) for k, pid in services.items()}
             site.begin()
             phases[name] = run_phase(site, stack, samples, args.poll_every, args.timeout)
-            cpu[name] = (sum(samples.cpu_s.values()) - cpu_before) / max(
-                1, phases[name]["articles"]
-            )
+            n = max(1, phases[name]["articles"])
+            cpu[name] = (sum(samples.cpu_s.values()) - cpu_before) / n
+            for k, pid in services.items():
+                cpu[f"{name}:{k}"] = (_cpu_s(pid) - services_before[k]) / n
             p = phases[name]
             print(f"{name}: {p['articles']}/{p['of']} searchable, {p['other']} merged as "
                   "syndicated copies or dead-lettered", flush=True)  # fmt: skip
@@ -418,6 +437,7 @@ def _report(
     )
     worker_rss = sorted(samples.peak_rss_mb.values())
     per_stage = stages.per_article_ms()
+    wall_stage = stages.per_article_ms(wall=True)
     rows = [
         (
             "machine",
@@ -448,6 +468,14 @@ def _report(
         (
             "CPU ms/article by stage (one process, same pages)",
             ", ".join(f"{k} {per_stage[k]:.1f}" for k in STAGES),
+        ),
+        (
+            "wall ms/article by stage (same run: waits on refreshes, locks, pages)",
+            ", ".join(f"{k} {wall_stage[k]:.1f}" for k in STAGES),
+        ),
+        (
+            "services CPU s/article (saturation): Elasticsearch / Redis",
+            f"{cpu.get('saturation:es', 0):.3f} / {cpu.get('saturation:redis', 0):.3f}",
         ),
         (
             "peak RSS per worker process MB (max / all)",
