@@ -3,7 +3,8 @@
 A local site (``scripts/news_site.py``) publishes corpus articles (Wikinews, VOA, the seeds, and
 real pages of the article-extraction benchmark) into several RSS feeds spread over loopback
 hosts; the whole stack runs on the local Redis and Elasticsearch (its own Redis db and index
-prefix, removed after): a Celery worker with N processes on every queue, and beat. Two phases:
+prefix, removed after): the workers `communique run` starts (processing with N processes, I/O
+with a thread pool, reprocessing) and beat. Two phases:
 
 1. latency: articles appear at ``--rate`` per second; latency runs from the poll that first
    lists an entry to the article AND its events being searchable (the wait for that poll — the
@@ -44,6 +45,7 @@ from pipeline.index.templates import apply_templates, delete_prefix  # noqa: E40
 from pipeline.urls import canonical_url  # noqa: E402
 from scripts.news_site import NewsSite, corpus_stories  # noqa: E402
 from workers.app import create_app  # noqa: E402
+from workers.cli.run import worker_commands  # noqa: E402
 from workers.deadletters import KEY as DEADLETTERS_KEY  # noqa: E402
 from workers.routing import ALL_QUEUES  # noqa: E402
 from workers.settings import Settings, get_settings  # noqa: E402
@@ -127,7 +129,7 @@ def sample_forever(
     r: redis.Redis,
     es: Elasticsearch,
     prefix: str,
-    worker_pid: int,
+    worker_pids: list[int],
 ) -> None:
     """Every SAMPLE_S: queue depths, worker RSS/CPU, newly searchable articles."""
     while not stop.is_set():
@@ -135,7 +137,7 @@ def sample_forever(
         depths = {q.rsplit(".", 1)[1]: int(r.llen(q)) for q in ALL_QUEUES}
         depths["unacked"] = int(r.hlen("unacked"))
         samples.queues.append((now - samples.t0, depths))
-        for pid in _proc_tree(worker_pid):
+        for pid in (p for worker in worker_pids for p in _proc_tree(worker)):
             read = _read_proc(pid)
             if read:
                 samples.peak_rss_mb[pid] = max(samples.peak_rss_mb.get(pid, 0.0), read[0])
@@ -149,7 +151,7 @@ def sample_forever(
 
 
 class Stack:
-    """A worker (N processes, every queue) and beat on a private Redis db and index prefix."""
+    """The workers of `communique run` and beat on a private Redis db and index prefix."""
 
     def __init__(self, feed_urls: list[str], concurrency: int, workdir: Path) -> None:
         base = get_settings()
@@ -173,26 +175,11 @@ class Stack:
         }
         celery = [sys.executable, "-m", "celery", "-A", "workers.app"]
         self.log = (workdir / f"{self.prefix}.log").open("wb")
-        self.worker = subprocess.Popen(
-            [
-                *celery,
-                "worker",
-                "-Q",
-                ",".join(ALL_QUEUES),
-                "--concurrency",
-                str(concurrency),
-                "-n",
-                f"{self.prefix}@%h",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=self.log,
-        )
+        # the workers `communique run` starts, with the same commands and default settings
+        self.workers = [
+            subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=self.log, stderr=self.log)
+            for cmd in worker_commands(self.settings, concurrency)
+        ]
         self.beat = subprocess.Popen(
             [
                 *celery,
@@ -216,7 +203,7 @@ class Stack:
         behind its start-up)."""
         deadline = time.time() + timeout_s
         while not es.indices.exists_alias(name=f"{self.prefix}-articles"):
-            if time.time() > deadline or self.worker.poll() is not None:
+            if time.time() > deadline or any(w.poll() is not None for w in self.workers):
                 raise SystemExit(f"the worker did not start: see {self.log.name}")
             time.sleep(0.5)
 
@@ -227,9 +214,9 @@ class Stack:
 
     def close(self, es: Elasticsearch, r: redis.Redis) -> None:
         """Stop worker and beat, delete the indices and the Redis db."""
-        for process in (self.beat, self.worker):
+        for process in (self.beat, *self.workers):
             process.terminate()
-        for process in (self.beat, self.worker):
+        for process in (self.beat, *self.workers):
             try:
                 process.wait(timeout=90)
             except subprocess.TimeoutExpired:
@@ -376,7 +363,7 @@ def main() -> None:
     sampler = threading.Thread(
         target=sample_forever,
         daemon=True,
-        args=(stop, samples, r, es, stack.prefix, stack.worker.pid),
+        args=(stop, samples, r, es, stack.prefix, [w.pid for w in stack.workers]),
     )
     sampler.start()
     phases: dict[str, dict[str, Any]] = {}
@@ -446,7 +433,8 @@ def _report(
         ),
         (
             "worker",
-            f"1 worker, {concurrency} processes, prefork, every queue; beat; default settings",
+            f"as `communique run`: processing {concurrency} processes (prefork), I/O "
+            f"{get_settings().io_concurrency} threads, reprocess 1; beat; default settings",
         ),
         (
             "saturation: articles",
