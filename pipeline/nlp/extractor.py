@@ -43,6 +43,7 @@ from pipeline.nlp.places import (
     paragraph_dates,
     sentence_place,
 )
+from pipeline.nlp.scope import lacks_counterpart, side_by_side
 from pipeline.nlp.speech import SpeechAct, SpeechRules, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.triggers import Trigger, find_triggers, select_triggers
@@ -135,9 +136,15 @@ class EventExtractor:
                 notes.append(
                     Note("sentence_failed", f"{type(exc).__name__} at {start}: {exc}"[:300], "nlp")
                 )
-        final = [finalize(m, self.lex, self.gaz, self.version) for m in merge(mentions)]
-        news = tuple(e for e in final if e.factuality in NEWS_FACTUALITY)
-        background = tuple(e for e in final if e.factuality not in NEWS_FACTUALITY)
+        merged = merge(mentions)
+        final = [finalize(m, self.lex, self.gaz, self.version) for m in merged]
+        # background: not told as news, or (the guide's scope) without a named counterpart
+        is_news = [
+            e.factuality in NEWS_FACTUALITY and not lacks_counterpart(m, e, self.lex)
+            for m, e in zip(merged, final, strict=True)
+        ]
+        news = tuple(e for e, ok in zip(final, is_news, strict=True) if ok)
+        background = tuple(e for e, ok in zip(final, is_news, strict=True) if not ok)
         # only events reported as news make an article diplomatic (the guide's scope)
         diplomatic = any(international(e.actors, e.recipients, self.gaz) for e in news)
         entities = Entities(**{k: tuple(sorted(v)) for k, v in ents.items()})
@@ -389,6 +396,7 @@ class EventExtractor:
             coref=coref,
             from_group=from_group,
             host=bool(trig.rule and trig.rule.host),
+            joint=side_by_side(sdoc, roles.actors),
         )
         apply_typing(m, self.lex, anchor, trig.rule, roles.actors)
         if occasion_text and m.type == "CONSULT":

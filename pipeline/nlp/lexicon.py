@@ -103,6 +103,8 @@ class TypeInfo:
     cameo: str
     modes: dict[str, float]
     mode_cameo: dict[str, str]
+    #: "required", "mutual" or "optional": when the type stands without a recipient
+    counterpart: str = "required"
 
     def score_for(self, mode: str | None) -> float:
         """PLOVER score of the type with an optional mode."""
@@ -271,6 +273,7 @@ class Lexicon:
                 str(t["cameo"]),
                 {k: float(v) for k, v in (t.get("modes") or {}).items()},
                 {k: str(v) for k, v in (t.get("mode_cameo") or {}).items()},
+                str(t.get("counterpart") or "required"),
             )
             for name, t in (onto.get("types") or {}).items()
         }

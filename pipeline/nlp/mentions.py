@@ -48,6 +48,8 @@ class Mention:
     coref: bool = False
     from_group: bool = False
     host: bool = False
+    #: the actors are named side by side ("A and B condemned ..."), see pipeline/nlp/scope.py
+    joint: bool = False
     quotes: list[Quote] = field(default_factory=list)
     contexts: set[str] = field(default_factory=set)
     members: list[Evidence] = field(default_factory=list)

@@ -334,3 +334,21 @@ def test_recognising_a_state_is_support_but_recognising_a_situation_is_not(
     ev = _events(extractor, "Peru recognized Kosovo's independence on Monday.")[0]
     assert ev["rule"] == "support-recognize-claim"
     assert not _events(extractor, "Peru said it recognizes a difficult situation in Chile.")
+
+
+def test_states_side_by_side_with_no_counterpart_are_not_an_international_event(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Chile and Peru condemned the violence on Monday.")
+    assert not any(e["type"] == "ACCUSE" for e in res["events"])
+    assert res["diplomatic"] is False
+    ev = next(e for e in res["background_events"] if e["type"] == "ACCUSE")
+    assert set(ev["actors"]) == {"CHL", "PER"} and ev["recipients"] == []
+    # a mutual act needs no recipient: two states signing stands
+    evs = _events(extractor, "Chile and Peru signed a fisheries agreement on Monday.")
+    assert any(e["type"] == "SUPPORT" and set(e["actors"]) == {"CHL", "PER"} for e in evs)
+    # one name inside another is not two actors side by side
+    evs = _events(extractor, "Chile condemned Peru on Monday.")
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", ["CHL"], ["PER"])
+    ]
