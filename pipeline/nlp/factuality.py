@@ -33,7 +33,7 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
                 return "future"
             if c.dep_ == "aux" and lem == "would" and reported(t, words):
                 return "future"  # "said it would allow": future in reported speech
-            if c.dep_ == "aux" and lem in ("could", "might", "may", "would", "should"):
+            if c.dep_ == "aux" and lem in words.possibility_modals:
                 return "hypothetical"
             if c.dep_ == "mark" and lem in ("if", "unless"):
                 return "hypothetical"
@@ -57,11 +57,18 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
                 return "future"
     if anchor.tag_ == "VBD" and any(c.lower_ == "had" and c.dep_ == "aux" for c in anchor.children):
         return "historical"
-    if habitual(anchor) or any(
+    if habitual(_control_head(anchor)) or any(
         c.dep_ == "advmod" and c.lower_ in words.habitual_adverbs for c in anchor.children
     ):
         return "historical"
     return "asserted"
+
+
+def _control_head(t: Token) -> Token:
+    """The verb an infinitive hangs on ("had been looking to repair" -> "looking")."""
+    while t.dep_ == "xcomp" and t.head.i != t.i:
+        t = t.head
+    return t
 
 
 def habitual(anchor: Token) -> bool:

@@ -133,7 +133,13 @@ def match_rule(tok: Token, lem: str, lex: Lexicon) -> VerbRule | None:
     """The first rule for ``lem`` whose conditions the token's dependents meet."""
     children = list(tok.children)
     objs = [c for c in children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd")]
-    preps = [c for c in children if c.dep_ in ("prt", "prep", "agent")]
+    # "on Monday" is a time, not the particle of "call on"
+    preps = [
+        c
+        for c in children
+        if c.dep_ in ("prt", "prep", "agent")
+        and not any(g.dep_ == "pobj" and g.ent_type_ in ("DATE", "TIME") for g in c.children)
+    ]
     obj_lemmas = _object_lemmas(children, objs)
     prt_lemmas = {p.lemma_.lower() for p in preps}
     pobj_lemmas = {g.lemma_.lower() for p in preps for g in p.children if g.dep_ == "pobj"}

@@ -352,3 +352,40 @@ def test_states_side_by_side_with_no_counterpart_are_not_an_international_event(
     assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
         ("ACCUSE", ["CHL"], ["PER"])
     ]
+
+
+def test_obligations_and_plans_that_fell_through_are_not_news(extractor: EventExtractor) -> None:
+    # "must" is what someone wants, "were supposed to" what did not happen
+    res = _result(extractor, "Peru must release the Chilean fishermen.")
+    assert not any(e["type"] == "RETREAT" for e in res["events"])
+    res = _result(extractor, "Chile and Peru were supposed to sign a trade deal on Monday.")
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+
+
+def test_a_standing_effort_is_background_through_the_infinitive(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Chile had been looking to repair its relations with Peru.")
+    assert res["events"] == []
+    assert res["background_events"][0]["factuality"] == "historical"
+
+
+def test_calling_a_meeting_convenes_it_and_calling_it_off_rejects_it(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile called a meeting with Peru on Monday.")
+    assert [(e["type"], e["rule"]) for e in evs] == [("CONSULT", "consult-call-meeting")]
+    evs = _events(extractor, "Chile called off the meeting with Peru on Monday.")
+    assert [(e["type"], e["mode"], e["rule"]) for e in evs] == [
+        ("REJECT", "meet", "reject-call-off-visit")
+    ]
+    # "on Monday" is a time, not the particle of "call on"; "called on Peru" still is
+    evs = _events(extractor, "Chile called on Peru on Monday to release the prisoners.")
+    assert [(e["type"], e["recipients"]) for e in evs] == [("REQUEST", ["PER"])]
+
+
+def test_quitting_a_practice_is_not_a_resignation(extractor: EventExtractor) -> None:
+    res = _result(extractor, "Peru quit harassing Chilean fishermen on Monday.")
+    assert not any(e["type"] == "RETREAT" for e in res["events"] + res["background_events"])
+    evs = _events(extractor, "The Peruvian foreign minister quit the cabinet on Monday.")
+    assert [(e["type"], e["mode"]) for e in evs] == [("RETREAT", "resign")]
