@@ -27,7 +27,7 @@ from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import meeting_in_focus, resolve_subject, update_focus
 from pipeline.nlp.dates import DateMention, find_dates
-from pipeline.nlp.factuality import dated_factuality, factuality
+from pipeline.nlp.factuality import dated_factuality, factuality, speech_factuality
 from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, as_date, uniq, uniq_persons
@@ -197,7 +197,7 @@ class EventExtractor:
         state.speaker_of = {i: codes for act, (codes, _) in speakers.items() for i in act.content}
         out: list[Mention] = []
         anchored: list[tuple[Token, Mention]] = []
-        for trig in select_triggers(triggers):
+        for trig in select_triggers(triggers, self.lex.words):
             m = self._build(sdoc, offset, raw, trig, amentions, state, dates, occ)
             if m is not None:
                 out.append(m)
@@ -271,6 +271,7 @@ class EventExtractor:
         words = self.lex.words
         chosen = choose_date(sdoc, dates, act.anchor, None, -1, words)
         fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
+        fact = speech_factuality(fact, rule.type, [sdoc[i] for i in act.content])
         chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own
         chosen = chosen or governing_date(state.dates, offset)

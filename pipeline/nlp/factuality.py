@@ -15,6 +15,8 @@ from pipeline.nlp.lexicon import Words
 #: an asserted event dated more than this before publication is background (the guide: news
 #: is what happened within about a month before publication)
 HISTORICAL_DAYS = 31
+#: subordinators of a condition ("if we cannot resolve it, I will raise it")
+CONDITIONAL_MARKS = ("if", "unless")
 
 
 def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
@@ -26,6 +28,12 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
         toks.append(t)
     if any(c.dep_ == "neg" or c.lower_ == "never" for t in toks for c in t.children):
         return "negated"
+    if any(_negative_subject(c, words) for t in toks for c in t.children):
+        return "negated"
+    if _alleged(anchor, words) or any(
+        c.dep_ == "advmod" and c.lower_ in words.hedge_adverbs for t in toks for c in t.children
+    ):
+        return "hypothetical"
     for t in toks:
         for c in t.children:
             lem = c.lower_
@@ -35,7 +43,7 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
                 return "future"  # "said it would allow": future in reported speech
             if c.dep_ == "aux" and lem in words.possibility_modals:
                 return "hypothetical"
-            if c.dep_ == "mark" and lem in ("if", "unless"):
+            if c.dep_ == "mark" and lem in CONDITIONAL_MARKS:
                 return "hypothetical"
     for prev, t in itertools.pairwise(toks):
         lem = t.lemma_.lower()
@@ -69,6 +77,29 @@ def _control_head(t: Token) -> Token:
     while t.dep_ == "xcomp" and t.head.i != t.i:
         t = t.head
     return t
+
+
+def speech_factuality(fact: str, type_: str, content: list[Token]) -> str:
+    """Reported content under a condition is not news (the guide), except a threat, which is
+    conditional by nature ("if X does anything ..., I will destroy its economy")."""
+    conditional = any(t.dep_ == "mark" and t.lower_ in CONDITIONAL_MARKS for t in content)
+    if fact == "asserted" and type_ != "THREATEN" and conditional:
+        return "hypothetical"
+    return fact
+
+
+def _negative_subject(c: Token, words: Words) -> bool:
+    """ "No other country offered ...": the subject's determiner negates the clause."""
+    return c.dep_ in ("nsubj", "nsubjpass") and any(
+        d.dep_ == "det" and d.lower_ in words.negative_determiners for d in c.children
+    )
+
+
+def _alleged(anchor: Token, words: Words) -> bool:
+    """Whether the trigger is the content of an allegation noun ("allegations X tried ...")."""
+    return any(
+        a.pos_ == "NOUN" and a.lemma_.lower() in words.allegation_nouns for a in anchor.ancestors
+    )
 
 
 def habitual(anchor: Token) -> bool:

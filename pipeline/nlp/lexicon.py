@@ -86,6 +86,9 @@ class VerbRule:
     host: bool = False
     obj_named: bool = False  # the direct object is a name ("recognized Kosovo")
     xcomp: bool = False
+    #: the infinitival complement must be a trigger itself or act on a relation ("seeks to
+    #: improve ties")
+    xcomp_event: bool = False
     actor_state: bool = False
 
     @property
@@ -143,6 +146,10 @@ class Words:
     role_nouns: frozenset[str]
     non_state_name_heads: frozenset[str]
     habitual_adverbs: frozenset[str]
+    hedge_adverbs: frozenset[str]
+    relation_objects: frozenset[str]
+    allegation_nouns: frozenset[str]
+    negative_determiners: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
 
     @classmethod
@@ -216,6 +223,7 @@ def _verb_rule(r: dict[str, Any]) -> VerbRule:
         host=bool(r.get("host")),
         obj_named=bool(r.get("obj_named")),
         xcomp=bool(r.get("xcomp")),
+        xcomp_event=bool(r.get("xcomp_event")),
         actor_state=bool(r.get("actor_state")),
     )
 

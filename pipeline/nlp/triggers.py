@@ -198,7 +198,7 @@ def _bare_ok(
     )
 
 
-def select_triggers(triggers: list[Trigger]) -> list[Trigger]:
+def select_triggers(triggers: list[Trigger], words: Words) -> list[Trigger]:
     """The triggers that are events of their own: not governed by another trigger (except
     through coordination), not a bare non-finite clause; an agreement to attack is a threat
     and a decision to act is the act."""
@@ -225,11 +225,12 @@ def select_triggers(triggers: list[Trigger]) -> list[Trigger]:
         verbal = anchor.tag_ == "VBG" and anchor.dep_ in ("advcl", "acl") and trig.type in VERBAL
         if not dominated and not (nonfinite and trig.nominal is None and not verbal):
             kept.append(trig)
-    return [_compose(trig, triggers) for trig in kept]
+    return [c for trig in kept if (c := _compose(trig, triggers, words)) is not None]
 
 
-def _compose(trig: Trigger, triggers: list[Trigger]) -> Trigger:
-    """AGREE with an infinitival complement takes the complement's meaning."""
+def _compose(trig: Trigger, triggers: list[Trigger], words: Words) -> Trigger | None:
+    """AGREE with an infinitival complement takes the complement's meaning; a rule that needs
+    an event as its complement and has none is no trigger (None)."""
     comps = [
         t
         for t in triggers
@@ -243,6 +244,15 @@ def _compose(trig: Trigger, triggers: list[Trigger]) -> Trigger:
             )
         )
     ]
+    if trig.rule is not None and trig.rule.xcomp_event and not comps:
+        relational = any(
+            o.dep_ == "dobj" and o.lemma_.lower() in words.relation_objects
+            for c in trig.anchor.children
+            if c.dep_ == "xcomp"
+            for o in c.children
+        )
+        if not relational:
+            return None
     if trig.type != "AGREE" or not comps:
         return trig
     if any(t.type in ("ASSAULT", "COERCE") for t in comps):

@@ -389,3 +389,36 @@ def test_quitting_a_practice_is_not_a_resignation(extractor: EventExtractor) -> 
     assert not any(e["type"] == "RETREAT" for e in res["events"] + res["background_events"])
     evs = _events(extractor, "The Peruvian foreign minister quit the cabinet on Monday.")
     assert [(e["type"], e["mode"]) for e in evs] == [("RETREAT", "resign")]
+
+
+def test_allegations_guesses_and_negative_subjects_are_not_news(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(
+        extractor,
+        "The charge stemmed from allegations Chile tried to pressure the Peruvian government.",
+    )
+    assert not any(e["type"] == "REQUEST" for e in res["events"])
+    res = _result(extractor, "Chile will likely increase cooperation with Peru, an analyst said.")
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+    res = _result(extractor, "No other country offered to help Peru on Monday.")
+    assert not any(e["type"] == "AGREE" for e in res["events"])
+
+
+def test_conditional_reported_content_is_not_news_but_a_conditional_threat_is(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(
+        extractor,
+        "Chile said that if Peru escalates its threats, the pact with Bolivia will not hold.",
+    )
+    assert res["events"] == [] and res["background_events"]
+    assert {e["factuality"] for e in res["background_events"]} == {"hypothetical"}
+    evs = _events(extractor, "Chile warned Peru on Monday that it will retaliate if attacked.")
+    assert any(e["type"] == "THREATEN" and e["recipients"] == ["PER"] for e in evs)
+
+
+def test_seeking_to_is_an_intent_only_towards_a_relation(extractor: EventExtractor) -> None:
+    assert _events(extractor, "Chile seeks to counter Peru's influence in the region.") == []
+    evs = _events(extractor, "Chile seeks to improve ties with Peru.")
+    assert [(e["type"], e["rule"]) for e in evs] == [("AGREE", "agree-seek")]
