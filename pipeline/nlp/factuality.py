@@ -65,7 +65,7 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
                 return "future"
     if anchor.tag_ == "VBD" and any(c.lower_ == "had" and c.dep_ == "aux" for c in anchor.children):
         return "historical"
-    if habitual(_control_head(anchor)) or any(
+    if habitual(_control_head(anchor), words) or any(
         c.dep_ == "advmod" and c.lower_ in words.habitual_adverbs for c in anchor.children
     ):
         return "historical"
@@ -102,14 +102,26 @@ def _alleged(anchor: Token, words: Words) -> bool:
     )
 
 
-def habitual(anchor: Token) -> bool:
-    """A long-standing state rather than news: the perfect progressive ("has been attacking")
-    or a "since ..." span ("have fought since 2011")."""
+def habitual(anchor: Token, words: Words) -> bool:
+    """A long-standing state rather than news: the perfect progressive ("has been attacking"),
+    a "since ..." span ("have fought since 2011"), a span of years ("has increased cooperation
+    in the last few years") or the circumstance of a "with" clause ("with X encouraging ...")."""
     auxes = [c.lower_ for c in anchor.children if c.dep_ == "aux"]
     if anchor.tag_ == "VBG" and "been" in auxes and any(a in ("has", "have", "had") for a in auxes):
         return True
+    if anchor.tag_ == "VBG" and (
+        (anchor.head.lower_ == "with" and anchor.dep_ in ("pcomp", "pobj"))
+        or any(c.dep_ == "mark" and c.lower_ == "with" for c in anchor.children)
+    ):
+        return True
     return any(
-        c.dep_ == "prep" and c.lower_ == "since" and any(g.dep_ == "pobj" for g in c.children)
+        c.dep_ == "prep"
+        and any(
+            g.dep_ == "pobj"
+            and (c.lower_ == "since" or g.lemma_.lower() in words.period_nouns)
+            and (c.lower_ == "since" or any(m.lower_ in ("last", "past") for m in g.children))
+            for g in c.children
+        )
         for c in anchor.children
     )
 

@@ -82,6 +82,8 @@ class VerbRule:
     prt: frozenset[str] = frozenset()
     pobj: frozenset[str] = frozenset()
     needs_obj: bool = False
+    #: only without a direct object ("demonstrated", not "demonstrated a lack of ...")
+    no_obj: bool = False
     needs_place: bool = False
     host: bool = False
     obj_named: bool = False  # the direct object is a name ("recognized Kosovo")
@@ -147,6 +149,7 @@ class Words:
     non_state_name_heads: frozenset[str]
     habitual_adverbs: frozenset[str]
     hedge_adverbs: frozenset[str]
+    period_nouns: frozenset[str]
     relation_objects: frozenset[str]
     allegation_nouns: frozenset[str]
     negative_determiners: frozenset[str]
@@ -219,6 +222,7 @@ def _verb_rule(r: dict[str, Any]) -> VerbRule:
         prt=_fs(r.get("prt")),
         pobj=_fs(r.get("pobj")),
         needs_obj=bool(r.get("needs_obj")),
+        no_obj=bool(r.get("no_obj")),
         needs_place=bool(r.get("needs_place")),
         host=bool(r.get("host")),
         obj_named=bool(r.get("obj_named")),

@@ -175,6 +175,8 @@ def _bare_ok(
 ) -> bool:
     if rule.needs_obj and not objs:
         return False
+    if rule.no_obj and any(o.dep_ == "dobj" for o in objs):
+        return False
     if rule.host and not any(
         o.pos_ == "PROPN"
         or o.ent_type_ in ("PERSON", "NORP", "GPE", "ORG")

@@ -422,3 +422,26 @@ def test_seeking_to_is_an_intent_only_towards_a_relation(extractor: EventExtract
     assert _events(extractor, "Chile seeks to counter Peru's influence in the region.") == []
     evs = _events(extractor, "Chile seeks to improve ties with Peru.")
     assert [(e["type"], e["rule"]) for e in evs] == [("AGREE", "agree-seek")]
+
+
+def test_standing_states_spans_of_years_and_with_clauses_are_background(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Chile has increased cooperation in the last few years with Peru.")
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "historical"
+    res = _result(
+        extractor,
+        "With Chile encouraging companies to stop trading in Peru, firms announced plans to leave.",
+    )
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "historical"
+
+
+def test_transitive_show_gather_and_medical_evacuation_are_no_events(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "The Chilean statement on Peru demonstrates a lack of understanding.")
+    assert res["events"] == [] and res["background_events"] == []
+    res = _result(extractor, "The Chilean president was evacuated Wednesday to a hospital in Peru.")
+    assert res["events"] == [] and res["background_events"] == []
+    evs = _events(extractor, "Chilean students demonstrated against Peru on Monday.")
+    assert [(e["type"], e["mode"]) for e in evs] == [("PROTEST", "demo")]
