@@ -69,6 +69,7 @@ def merge(mentions: list[Mention]) -> list[Mention]:
         target.contexts |= m.contexts
         target.quotes.extend(m.quotes)
         target.joint = target.joint or m.joint
+        target.mutual = target.mutual or m.mutual
     for c in clusters:
         if c.occasion and c.type == "CONSULT":
             c.occasion = renormalize_occasion(c.occasion, c.persons)

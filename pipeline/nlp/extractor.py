@@ -398,6 +398,7 @@ class EventExtractor:
             from_group=from_group,
             host=bool(trig.rule and trig.rule.host),
             joint=side_by_side(sdoc, roles.actors),
+            mutual=bool(trig.rule and trig.rule.mutual),
         )
         apply_typing(m, self.lex, anchor, trig.rule, roles.actors)
         if occasion_text and m.type == "CONSULT":

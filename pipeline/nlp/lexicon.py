@@ -92,6 +92,8 @@ class VerbRule:
     #: improve ties")
     xcomp_event: bool = False
     actor_state: bool = False
+    #: actors side by side need no recipient ("A and B signed a treaty"), see nlp/scope.py
+    mutual: bool = False
 
     @property
     def conditional(self) -> bool:
@@ -229,6 +231,7 @@ def _verb_rule(r: dict[str, Any]) -> VerbRule:
         xcomp=bool(r.get("xcomp")),
         xcomp_event=bool(r.get("xcomp_event")),
         actor_state=bool(r.get("actor_state")),
+        mutual=bool(r.get("mutual")),
     )
 
 

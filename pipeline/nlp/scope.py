@@ -2,8 +2,9 @@
 
 Several states named side by side ("A, B and C pledged funds", "both A and B rejected the
 claims") doing a directed act with no recipient have no counterpart: the act is told, but it
-is not an international event between them (unlike two states signing, cooperating or
-fighting, which ``config/nlp/ontology.yaml`` marks ``counterpart: mutual``).
+is not an international event between them (unlike two states agreeing, cooperating or
+fighting, which ``config/nlp/ontology.yaml`` marks ``counterpart: mutual``, or signing and
+establishing ties, whose trigger rules are ``mutual``).
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ def side_by_side(sdoc: Doc, actors: list[ActorMention]) -> bool:
 
 
 def lacks_counterpart(m: Mention, e: ExtractedEvent, lex: Lexicon) -> bool:
-    """A directed act (``counterpart: required``) of states named side by side, no recipient."""
+    """A directed act (``counterpart: required``, trigger not ``mutual``) of states named side
+    by side, with no recipient."""
     return (
         m.joint
+        and not m.mutual
         and not e.recipients
         and len(set(e.actors)) >= 2
         and lex.types[e.type].counterpart == "required"

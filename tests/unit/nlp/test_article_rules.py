@@ -445,3 +445,14 @@ def test_transitive_show_gather_and_medical_evacuation_are_no_events(
     assert res["events"] == [] and res["background_events"] == []
     evs = _events(extractor, "Chilean students demonstrated against Peru on Monday.")
     assert [(e["type"], e["mode"]) for e in evs] == [("PROTEST", "demo")]
+
+
+def test_seconding_a_call_side_by_side_needs_a_counterpart_but_signing_does_not(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Bolivia, Chile and Peru also supported the call on Monday.")
+    assert res["events"] == []
+    assert res["background_events"][0]["rule"] == "support-praise"
+    for text in ("Chile and Peru signed on Monday.", "Chile and Peru upgraded their ties."):
+        evs = _events(extractor, text)
+        assert [(e["type"], set(e["actors"])) for e in evs] == [("SUPPORT", {"CHL", "PER"})]
