@@ -145,6 +145,7 @@ class Words:
     coref_nouns: frozenset[str]
     plan_verbs: frozenset[str]
     proposal_verbs: frozenset[str]
+    expectation_verbs: frozenset[str]
     possibility_modals: frozenset[str]
     reported_future_verbs: frozenset[str]
     role_nouns: frozenset[str]

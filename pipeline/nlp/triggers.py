@@ -109,8 +109,20 @@ def _clausal(sdoc: Doc, words: Words, found: list[Trigger]) -> list[Trigger]:
         demanded = any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children) and any(
             c.dep_ == "dobj" and c.lemma_.lower() in words.demand_nouns for c in head.children
         )
-        if obliged or demanded:
-            name = "reported-obligation" if obliged else "demand-that-clause"
+        # "X expects Y to ...": what X wants another to do is X's request
+        expected = (
+            head.lemma_.lower() in words.expectation_verbs
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+            and any(c.dep_ == "nsubj" for c in tok.children)
+        )
+        if obliged or demanded or expected:
+            name = (
+                "reported-obligation"
+                if obliged
+                else "demand-that-clause"
+                if demanded
+                else "expectation-of-another"
+            )
             out.append(Trigger(head, None, None, "REQUEST", None, name))
     return out
 

@@ -456,3 +456,23 @@ def test_seconding_a_call_side_by_side_needs_a_counterpart_but_signing_does_not(
     for text in ("Chile and Peru signed on Monday.", "Chile and Peru upgraded their ties."):
         evs = _events(extractor, text)
         assert [(e["type"], set(e["actors"])) for e in evs] == [("SUPPORT", {"CHL", "PER"})]
+
+
+def test_expecting_another_to_act_is_a_request_not_that_act(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile expects Peru to withdraw its troops from the border.")
+    assert [(e["type"], e["actors"], e["recipients"], e["rule"]) for e in evs] == [
+        ("REQUEST", ["CHL"], ["PER"], "expectation-of-another")
+    ]
+    # expecting to act oneself is a plan, not a request
+    evs = _events(extractor, "Chile expects to sign the deal with Peru.")
+    assert not any(e["type"] == "REQUEST" for e in evs)
+
+
+def test_an_announced_sanction_is_the_sanction_and_keeps_its_mode(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile announced on Monday that it would expel Peru's ambassador.")
+    assert [(e["type"], e["mode"], e["factuality"]) for e in evs] == [
+        ("SANCTION", "expel", "asserted")
+    ]
+    assert evs[0]["rule"].endswith("/announced-sanction-is-sanction")
