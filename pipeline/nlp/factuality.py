@@ -15,18 +15,42 @@ from pipeline.nlp.lexicon import Words
 #: an asserted event dated more than this before publication is background (the guide: news
 #: is what happened within about a month before publication)
 HISTORICAL_DAYS = 31
-#: subordinators of a condition ("if we cannot resolve it, I will raise it")
-CONDITIONAL_MARKS = ("if", "unless")
+#: subordinators of a condition or an open question ("if we cannot resolve it, I will raise
+#: it", "unclear whether X will attack")
+CONDITIONAL_MARKS = ("if", "unless", "whether")
 
 
-def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
-    """The modality the clause gives the trigger."""
+def _clause_chain(anchor: Token) -> list[Token]:
+    """The trigger and the verbs it is the complement or conjunct of."""
     toks = [anchor]
     t = anchor
     while t.dep_ in ("xcomp", "conj", "ccomp") and t.head.i != t.i:
         t = t.head
         toks.append(t)
-    if any(c.dep_ == "neg" or c.lower_ == "never" for t in toks for c in t.children):
+    return toks
+
+
+def negated_verb(anchor: Token) -> bool:
+    """Whether a verb of the clause chain is negated ("did not support"), as opposed to a
+    negative subject ("no other country offered")."""
+    return any(
+        c.dep_ == "neg" or c.lower_ == "never" for t in _clause_chain(anchor) for c in t.children
+    )
+
+
+def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
+    """The modality the clause gives the trigger."""
+    toks = _clause_chain(anchor)
+    # a condition, an open question or a belief governs everything below it ("unclear whether
+    # X will not ...", "he believes the leaders will meet")
+    if any(c.dep_ == "mark" and c.lower_ in CONDITIONAL_MARKS for t in toks for c in t.children):
+        return "hypothetical"
+    if any(
+        prev.dep_ != "conj" and t.lemma_.lower() in words.proposal_verbs
+        for prev, t in itertools.pairwise(toks)
+    ):
+        return "hypothetical"
+    if negated_verb(anchor):
         return "negated"
     if any(_negative_subject(c, words) for t in toks for c in t.children):
         return "negated"
@@ -43,8 +67,6 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
                 return "future"  # "said it would allow": future in reported speech
             if c.dep_ == "aux" and lem in words.possibility_modals:
                 return "hypothetical"
-            if c.dep_ == "mark" and lem in CONDITIONAL_MARKS:
-                return "hypothetical"
     for prev, t in itertools.pairwise(toks):
         lem = t.lemma_.lower()
         # a coordinated verb ("is considering sanctions and warned") does not govern the trigger
@@ -55,8 +77,6 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
             return "future" if not any(c.dep_ == "neg" for c in t.children) else "negated"
         if any(c.dep_ == "neg" for c in t.children):
             return "negated"
-        if governs and lem in words.proposal_verbs:
-            return "hypothetical"
     if nominal is not None:
         for c in nominal.children:
             if c.lower_ in ("possible", "potential", "proposed"):

@@ -138,6 +138,7 @@ class Words:
     reiterate_verbs: frozenset[str]
     demand_nouns: frozenset[str]
     military_nouns: frozenset[str]
+    private_travellers: frozenset[str]
     host_objects: frozenset[str]
     generic_agents: frozenset[str]
     pronoun_person: frozenset[str]

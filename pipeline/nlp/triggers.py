@@ -206,10 +206,20 @@ def _bare_ok(
         return False
     if rule.needs_place and not any(p.lemma_.lower() in ("in", "to", "at") for p in preps):
         return False
-    # troops arriving somewhere are not a diplomatic visit
+    # troops, immigrants or tourists arriving somewhere are not a diplomatic visit
     return not (
-        rule.needs_place and any(c.dep_ in SUBJ_DEPS and is_military(c, words) for c in children)
+        rule.needs_place
+        and any(
+            c.dep_ in SUBJ_DEPS and (is_military(c, words) or _private_travellers(c, words))
+            for c in children
+        )
     )
+
+
+def _private_travellers(subj: Token, words: Words) -> bool:
+    """ "Immigrants", "a group of tourists": private people, whose travel is no visit."""
+    heads = [subj] + [g for p in subj.children if p.lower_ == "of" for g in p.children]
+    return any(h.lemma_.lower() in words.private_travellers for h in heads)
 
 
 def select_triggers(triggers: list[Trigger], words: Words) -> list[Trigger]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+from pipeline.nlp.factuality import negated_verb
 from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, IGO
 from pipeline.nlp.lexicon import Lexicon, TypingRule, VerbRule
 from pipeline.nlp.mentions import ActorMention, Mention
@@ -29,6 +30,8 @@ def _clause_holds(
         return anchor.lemma_.lower() in _ANNOUNCE
     if clause == "announced_decision":
         return anchor.dep_ == "ccomp" and anchor.head.lemma_.lower() in _ANNOUNCE[:2]
+    if clause == "negated_verb":
+        return negated_verb(anchor)
     if clause == "unless_clause":
         return _unless_clause(anchor)
     if clause == "no_state_actor":

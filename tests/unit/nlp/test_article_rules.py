@@ -476,3 +476,26 @@ def test_an_announced_sanction_is_the_sanction_and_keeps_its_mode(
         ("SANCTION", "expel", "asserted")
     ]
     assert evs[0]["rule"].endswith("/announced-sanction-is-sanction")
+
+
+def test_open_questions_and_beliefs_are_not_news(extractor: EventExtractor) -> None:
+    res = _result(extractor, "It was not clear whether Chile will defend Peru.")
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+    res = _result(
+        extractor, "The minister said he believes leaders from Chile and Peru will meet soon."
+    )
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+
+
+def test_a_negative_subject_is_no_refusal(extractor: EventExtractor) -> None:
+    res = _result(extractor, "No other country offered to take in the refugees from Peru.")
+    assert not any(e["type"] == "REJECT" for e in res["events"])
+    evs = _events(extractor, "Chile did not support Peru's proposal on Monday.")
+    assert [e["type"] for e in evs] == ["REJECT"]
+
+
+def test_private_travellers_arriving_make_no_visit(extractor: EventExtractor) -> None:
+    text = "The first large group of Chilean immigrants arrived in Lima, Peru, on Monday."
+    assert _events(extractor, text) == []
+    evs = _events(extractor, "The Chilean president arrived in Lima, Peru, on Monday.")
+    assert [(e["type"], e["mode"]) for e in evs] == [("CONSULT", "visit")]
