@@ -63,7 +63,7 @@ class SpeechRules:
         lemmas = {t.lemma_.lower() for t in toks} | {t.lower_ for t in toks}
         text = " " + " ".join(t.lower_ for t in toks) + " "
         modals = {t.lower_ for t in toks if t.dep_ == "aux"}
-        verbs = {t.lemma_.lower() for t in toks if t.pos_ == "VERB"}
+        verbs = {t.lemma_.lower() for t in toks if t.pos_ == "VERB" and not _describes(t, content)}
         for r in self.rules:
             if (
                 (r.lemmas & lemmas)
@@ -73,6 +73,16 @@ class SpeechRules:
             ):
                 return r
         return None
+
+
+def _describes(t: Token, content: frozenset[int]) -> bool:
+    """Whether a verb of the content only describes a noun ("a proposal that is supported by
+    X", "its reluctance to endorse"): it is not what the speaker does."""
+    while t.i in content and t.head.i != t.i:
+        if t.dep_ in ("relcl", "acl"):
+            return True
+        t = t.head
+    return False
 
 
 def _quoted(sdoc: Doc) -> set[int]:

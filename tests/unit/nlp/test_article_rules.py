@@ -499,3 +499,17 @@ def test_private_travellers_arriving_make_no_visit(extractor: EventExtractor) ->
     assert _events(extractor, text) == []
     evs = _events(extractor, "The Chilean president arrived in Lima, Peru, on Monday.")
     assert [(e["type"], e["mode"]) for e in evs] == [("CONSULT", "visit")]
+
+
+def test_a_verb_describing_a_noun_does_not_type_reported_speech(
+    extractor: EventExtractor,
+) -> None:
+    text = (
+        'The Chilean minister said, "All ministers agree with the Peruvian proposal of a truce '
+        'that is supported by Bolivia."'
+    )
+    assert not any(e["type"] == "SUPPORT" for e in _events(extractor, text))
+    text = "Chile said much remains to be done, signaling its reluctance to endorse Peru's plan."
+    assert not any(e["type"] == "SUPPORT" for e in _events(extractor, text))
+    evs = _events(extractor, "The Chilean minister said his country would support Peru.")
+    assert [(e["type"], e["rule"]) for e in evs] == [("SUPPORT", "reported-support")]
