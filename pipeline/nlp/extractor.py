@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Token
 from pipeline.models import Note
 from pipeline.nlp import CODE_VERSION, DEFAULT_CONFIG_DIR, EXTRACTOR_VERSION, extractor_version
 from pipeline.nlp.actors import actor_mentions, update_last_person
-from pipeline.nlp.arguments import assign_roles, locative
+from pipeline.nlp.arguments import assign_roles
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import meeting_in_focus, resolve_subject, update_focus
@@ -44,7 +44,13 @@ from pipeline.nlp.places import (
     sentence_place,
 )
 from pipeline.nlp.scope import lacks_counterpart, side_by_side
-from pipeline.nlp.speech import SpeechAct, SpeechRules, speech_acts
+from pipeline.nlp.speech import (
+    SpeechAct,
+    SpeechRules,
+    content_recipients,
+    name_target,
+    speech_acts,
+)
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.triggers import Trigger, find_triggers, select_triggers
 from pipeline.nlp.types import (
@@ -204,6 +210,8 @@ class EventExtractor:
                 anchored.append((trig.anchor, m))
         trigger_anchors = {t.anchor.i for t in triggers}
         for act, (codes, persons) in speakers.items():
+            recips = content_recipients(sdoc, act, codes, amentions, self.lex.words)
+            name_target(act, codes, recips, anchored)
             if act.anchor.i in trigger_anchors or any(
                 a.i in act.content and set(codes) <= set(m.actors) for a, m in anchored
             ):
@@ -252,17 +260,7 @@ class EventExtractor:
         dates: list[DateMention],
     ) -> Mention | None:
         """The verbal event of a speech act whose content names another state or body."""
-        # states named in the content, not as a place ("children in Sudan")
-        recips = uniq(
-            [
-                am.code
-                for am in amentions
-                if am.start in act.content
-                and am.code
-                and locative(sdoc[am.start : am.end].root, self.lex.words) is None
-            ]
-        )
-        recips = [c for c in recips if c not in codes]
+        recips = content_recipients(sdoc, act, codes, amentions, self.lex.words)
         if not recips:
             return None
         rule = self.speech.classify(sdoc, act.content)

@@ -513,3 +513,15 @@ def test_a_verb_describing_a_noun_does_not_type_reported_speech(
     assert not any(e["type"] == "SUPPORT" for e in _events(extractor, text))
     evs = _events(extractor, "The Chilean minister said his country would support Peru.")
     assert [(e["type"], e["rule"]) for e in evs] == [("SUPPORT", "reported-support")]
+
+
+def test_a_saying_participle_names_the_target_of_the_act(extractor: EventExtractor) -> None:
+    text = "Peru's mission criticized the meeting, saying Chile seeks to weaponize the council."
+    evs = _events(extractor, text)
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", ["PER"], ["CHL"])
+    ]
+    assert evs[0]["rule"].endswith("/speech-names-the-target")
+    # "opposed X and said ..." is a second statement, not the target of the first
+    text = "Peru opposed the plan on Monday and said Chile had given assurances."
+    assert not any(e["rule"].endswith("/speech-names-the-target") for e in _events(extractor, text))
