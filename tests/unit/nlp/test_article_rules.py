@@ -525,3 +525,15 @@ def test_a_saying_participle_names_the_target_of_the_act(extractor: EventExtract
     # "opposed X and said ..." is a second statement, not the target of the first
     text = "Peru opposed the plan on Monday and said Chile had given assurances."
     assert not any(e["rule"].endswith("/speech-names-the-target") for e in _events(extractor, text))
+
+
+def test_regretting_a_decision_disapproves_and_a_commitment_supports(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile regrets the decision of Peru not to attend the talks.")
+    assert [(e["type"], e["mode"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", "disapprove", ["PER"])
+    ]
+    text = "The Chilean minister expressed his government's commitment to Peru's security."
+    evs = _events(extractor, text)
+    assert [(e["type"], e["rule"]) for e in evs] == [("SUPPORT", "support-express-support")]
