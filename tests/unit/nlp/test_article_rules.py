@@ -537,3 +537,14 @@ def test_regretting_a_decision_disapproves_and_a_commitment_supports(
     text = "The Chilean minister expressed his government's commitment to Peru's security."
     evs = _events(extractor, text)
     assert [(e["type"], e["rule"]) for e in evs] == [("SUPPORT", "support-express-support")]
+
+
+def test_counting_on_someone_is_a_request_and_appreciation_is_praise(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, 'The Chilean foreign minister wrote, "I count on Peru to act now."')
+    assert [(e["type"], e["recipients"], e["rule"]) for e in evs] == [
+        ("REQUEST", ["PER"], "reported-demand")
+    ]
+    evs = _events(extractor, "Chile appreciates Peru's help in the crisis.")
+    assert [(e["type"], e["recipients"]) for e in evs] == [("SUPPORT", ["PER"])]
