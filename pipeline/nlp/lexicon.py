@@ -155,6 +155,7 @@ class Words:
     hedge_adverbs: frozenset[str]
     period_nouns: frozenset[str]
     relation_objects: frozenset[str]
+    cooperative_verbs: frozenset[str]
     allegation_nouns: frozenset[str]
     negative_determiners: frozenset[str]
     contexts: dict[str, tuple[str, ...]]

@@ -269,10 +269,10 @@ def _compose(trig: Trigger, triggers: list[Trigger], words: Words) -> Trigger | 
         )
     ]
     if trig.rule is not None and trig.rule.xcomp_event and not comps:
-        relational = any(
+        xcomps = [c for c in trig.anchor.children if c.dep_ == "xcomp"]
+        relational = any(c.lemma_.lower() in words.cooperative_verbs for c in xcomps) or any(
             o.dep_ == "dobj" and o.lemma_.lower() in words.relation_objects
-            for c in trig.anchor.children
-            if c.dep_ == "xcomp"
+            for c in xcomps
             for o in c.children
         )
         if not relational:

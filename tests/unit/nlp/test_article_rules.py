@@ -548,3 +548,12 @@ def test_counting_on_someone_is_a_request_and_appreciation_is_praise(
     ]
     evs = _events(extractor, "Chile appreciates Peru's help in the crisis.")
     assert [(e["type"], e["recipients"]) for e in evs] == [("SUPPORT", ["PER"])]
+
+
+def test_an_intention_is_an_agree_only_towards_cooperation(extractor: EventExtractor) -> None:
+    text = "The Chilean president said he intends to leave the Andean Community in January."
+    assert not any(e["type"] == "AGREE" for e in _events(extractor, text))
+    evs = _events(extractor, "Chile vowed to help Peru rebuild after the earthquake.")
+    assert [(e["type"], e["recipients"], e["rule"]) for e in evs] == [
+        ("AGREE", ["PER"], "agree-intend")
+    ]
