@@ -45,6 +45,10 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
     # X will not ...", "he believes the leaders will meet")
     if any(c.dep_ == "mark" and c.lower_ in CONDITIONAL_MARKS for t in toks for c in t.children):
         return "hypothetical"
+    # a clause that is itself the subject is a proposition talked about, not reported ("To what
+    # extent X will defend Y was not made clear", "That X attacked Y is unlikely")
+    if any(t.dep_ in ("csubj", "csubjpass") for t in toks):
+        return "hypothetical"
     if any(
         prev.dep_ != "conj" and t.lemma_.lower() in words.proposal_verbs
         for prev, t in itertools.pairwise(toks)

@@ -40,6 +40,8 @@ def find_triggers(sdoc: Doc, lex: Lexicon) -> list[Trigger]:
             lem = lex.form_to_lemma.get(tok.lower_, lem)  # lemmatizer slips: "staged" -> "stag"
         if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT"):
             rule = match_rule(tok, lem, lex)
+            if rule is not None and rule.type == "AGREE" and _quotative(tok):
+                continue  # '"...," agreed X': X said so, X agreed to nothing
             if rule is not None:
                 found.append(Trigger(tok, None, rule, rule.type, rule.mode, rule.name))
                 continue
@@ -49,6 +51,12 @@ def find_triggers(sdoc: Doc, lex: Lexicon) -> list[Trigger]:
                 found.append(nominal)
     found += _clausal(sdoc, lex.words, found)
     return found
+
+
+def _quotative(tok: Token) -> bool:
+    """A verb after a quotation with its subject after it ('"...," agreed the minister')."""
+    quoted_before = any(t.text in ('"', "“", "”") for t in tok.doc[max(0, tok.i - 3) : tok.i])
+    return quoted_before and any(c.dep_ == "nsubj" and c.i > tok.i for c in tok.children)
 
 
 def _nominal(tok: Token, lem: str, lex: Lexicon, found: list[Trigger]) -> Trigger | None:

@@ -557,3 +557,21 @@ def test_an_intention_is_an_agree_only_towards_cooperation(extractor: EventExtra
     assert [(e["type"], e["recipients"], e["rule"]) for e in evs] == [
         ("AGREE", ["PER"], "agree-intend")
     ]
+
+
+def test_offers_side_by_side_need_a_counterpart_but_agreeing_together_does_not(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Bolivia, Chile and Peru all offered to resettle the refugees.")
+    assert not any(e["type"] == "AGREE" for e in res["events"])
+    evs = _events(extractor, "Chile and Peru agreed to resume talks on Monday.")
+    assert [(e["type"], set(e["actors"])) for e in evs] == [("AGREE", {"CHL", "PER"})]
+
+
+def test_a_quoted_agreement_and_a_clause_as_subject_are_not_news(
+    extractor: EventExtractor,
+) -> None:
+    text = '"The danger has not passed," agreed Ana Diaz, a Chilean official in Peru.'
+    assert not any(e["type"] == "AGREE" for e in _events(extractor, text))
+    res = _result(extractor, "To what extent Chile will defend Peru was not made clear.")
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
