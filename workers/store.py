@@ -10,6 +10,12 @@ with a fake store. Two invariants live here:
   re-reads, merges with :func:`pipeline.events.merge.merge` and writes the difference. The
   result depends only on the stored mentions, so any order and any number of workers converge
   on the same events, and a reprocessed or deleted article leaves nothing stale.
+- **One refresh per recompute, none per write.** Writes are not refreshed; the recompute,
+  holding its keys' locks, refreshes the mentions and events indices once before it reads, so
+  it sees every write that finished before it (what makes the last recompute of a key right).
+  A forced refresh costs Elasticsearch ~18 ms of CPU per shard, and three per article were
+  the largest cost of indexing (``benchmarks/store.py``); searches see the rest within the
+  index's refresh interval.
 - **A stale run never overwrites a newer one.** Each run carries ``run_version`` (its start
   time in ms). Under the article's lock a run older than the stored one is dropped; mention
   writes and deletes also carry it as an external version, so Elasticsearch itself rejects a
@@ -42,6 +48,8 @@ log = logging.getLogger("communique.store")
 
 #: terms per query when looking mentions and events up by block key
 TERMS_CHUNK = 1000
+#: hits of one search before the lookup falls back to a scroll
+SEARCH_PAGE = 1000
 #: ids per multi-get
 MGET_BATCH = 500
 #: attempts at locking a closure that keeps growing under concurrent writes
@@ -168,7 +176,7 @@ class Store:
                 for old in stored.get("mention_ids") or ()
                 if old not in new_ids
             ]
-            outcome = bulk_write(self.es, actions, refresh=True)
+            outcome = bulk_write(self.es, actions)
             _raise_if_retryable(outcome, aid)
             update = processing_update(
                 processed, run_version=run_version, processed_at=processed_at
@@ -181,7 +189,7 @@ class Store:
                 {"code": "mention_rejected", "message": f.reason, "stage": "index"}
                 for f in outcome.failed
             ]
-            self.es.update(index=self.articles, id=aid, doc=update, refresh=True)
+            self.es.update(index=self.articles, id=aid, doc=update)
         keys = set(stored.get("block_keys") or ()) | set(processed.block_keys)
         return SaveOutcome(
             stale=False,
@@ -204,11 +212,9 @@ class Store:
                 IndexAction(self.mentions, mid, op="delete")
                 for mid in stored.get("mention_ids") or ()
             ]
-            _raise_if_retryable(bulk_write(self.es, deletes, refresh=True), article_id)
+            _raise_if_retryable(bulk_write(self.es, deletes), article_id)
         outcome = self.recompute_events(stored.get("block_keys") or ())
-        deleted = bulk_write(
-            self.es, [IndexAction(self.articles, article_id, op="delete")], refresh=True
-        )
+        deleted = bulk_write(self.es, [IndexAction(self.articles, article_id, op="delete")])
         _raise_if_retryable(deleted, article_id)
         return outcome
 
@@ -221,6 +227,8 @@ class Store:
         locked = wanted
         for _ in range(MAX_LOCK_ROUNDS):
             with self.locks.hold(f"key:{k}" for k in locked):
+                # every write finished before the locks were taken becomes visible to search
+                self.es.indices.refresh(index=[self.mentions, self.events])
                 mentions, existing, closure = self._closure(wanted)
                 if closure <= locked:
                     return self._write_events(mentions, existing)
@@ -250,7 +258,15 @@ class Store:
         ordered = sorted(keys)
         for start in range(0, len(ordered), TERMS_CHUNK):
             query = {"terms": {"block_keys": ordered[start : start + TERMS_CHUNK]}}
-            for hit in scan(self.es, index=index, query={"query": query, "_source": source}):
+            # one plain search answers almost every closure; a scroll (three requests and a
+            # search context) only when the block holds more than a page
+            found = self.es.search(
+                index=index, query=query, source=source, size=SEARCH_PAGE, track_total_hits=True
+            )["hits"]
+            hits = found["hits"]
+            if found["total"]["value"] > len(hits):
+                hits = scan(self.es, index=index, query={"query": query, "_source": source})
+            for hit in hits:
                 yield {"id": hit["_id"], **hit["_source"]}
 
     def _write_events(self, mentions: list[Mention], existing: set[str]) -> RecomputeOutcome:
@@ -258,7 +274,7 @@ class Store:
         ids = {e.id for e in events}
         actions = [IndexAction(self.events, e.id, event_document(e)) for e in events]
         actions += [IndexAction(self.events, old, op="delete") for old in sorted(existing - ids)]
-        outcome = bulk_write(self.es, actions, refresh=True)
+        outcome = bulk_write(self.es, actions)
         _raise_if_retryable(outcome, "events")
         for failure in outcome.failed:
             log.error("event %s rejected: %s", failure.id, failure.reason)
