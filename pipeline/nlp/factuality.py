@@ -41,27 +41,9 @@ def negated_verb(anchor: Token) -> bool:
 def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
     """The modality the clause gives the trigger."""
     toks = _clause_chain(anchor)
-    # a condition, an open question or a belief governs everything below it ("unclear whether
-    # X will not ...", "he believes the leaders will meet")
-    if any(c.dep_ == "mark" and c.lower_ in CONDITIONAL_MARKS for t in toks for c in t.children):
-        return "hypothetical"
-    # a clause that is itself the subject is a proposition talked about, not reported ("To what
-    # extent X will defend Y was not made clear", "That X attacked Y is unlikely")
-    if any(t.dep_ in ("csubj", "csubjpass") for t in toks):
-        return "hypothetical"
-    if any(
-        prev.dep_ != "conj" and t.lemma_.lower() in words.proposal_verbs
-        for prev, t in itertools.pairwise(toks)
-    ):
-        return "hypothetical"
-    if negated_verb(anchor):
-        return "negated"
-    if any(_negative_subject(c, words) for t in toks for c in t.children):
-        return "negated"
-    if _alleged(anchor, words) or any(
-        c.dep_ == "advmod" and c.lower_ in words.hedge_adverbs for t in toks for c in t.children
-    ):
-        return "hypothetical"
+    unreal = _unreal(anchor, toks, words)
+    if unreal:
+        return unreal
     for t in toks:
         for c in t.children:
             lem = c.lower_
@@ -94,6 +76,30 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
     ):
         return "historical"
     return "asserted"
+
+
+def _unreal(anchor: Token, toks: list[Token], words: Words) -> str | None:
+    """ "hypothetical" or "negated" when the clause chain does not report the event as real."""
+    # a condition, an open question or a belief governs everything below it ("unclear whether
+    # X will not ...", "he believes the leaders will meet")
+    if any(c.dep_ == "mark" and c.lower_ in CONDITIONAL_MARKS for t in toks for c in t.children):
+        return "hypothetical"
+    # a clause that is itself the subject is a proposition talked about, not reported ("To what
+    # extent X will defend Y was not made clear", "That X attacked Y is unlikely")
+    if any(t.dep_ in ("csubj", "csubjpass") for t in toks):
+        return "hypothetical"
+    if any(
+        prev.dep_ != "conj" and t.lemma_.lower() in words.proposal_verbs
+        for prev, t in itertools.pairwise(toks)
+    ):
+        return "hypothetical"
+    if negated_verb(anchor) or any(_negative_subject(c, words) for t in toks for c in t.children):
+        return "negated"
+    if _alleged(anchor, words) or any(
+        c.dep_ == "advmod" and c.lower_ in words.hedge_adverbs for t in toks for c in t.children
+    ):
+        return "hypothetical"
+    return None
 
 
 def _control_head(t: Token) -> Token:
