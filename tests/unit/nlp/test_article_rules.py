@@ -575,3 +575,10 @@ def test_a_quoted_agreement_and_a_clause_as_subject_are_not_news(
     assert not any(e["type"] == "AGREE" for e in _events(extractor, text))
     res = _result(extractor, "To what extent Chile will defend Peru was not made clear.")
     assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+
+
+def test_making_or_repeating_an_accusation_accuses(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile levelled accusations against Peru on Monday.")
+    assert [(e["type"], e["mode"], e["recipients"], e["rule"]) for e in evs] == [
+        ("ACCUSE", "allege", ["PER"], "accuse-make-claim")
+    ]
