@@ -42,6 +42,8 @@ def find_triggers(sdoc: Doc, lex: Lexicon) -> list[Trigger]:
             rule = match_rule(tok, lem, lex)
             if rule is not None and rule.type == "AGREE" and _quotative(tok):
                 continue  # '"...," agreed X': X said so, X agreed to nothing
+            if rule is not None and rule.mode == "visit" and _military_subject(tok, lex.words):
+                continue  # "a warship paid a visit to the capital" is no diplomatic visit
             if rule is not None:
                 found.append(Trigger(tok, None, rule, rule.type, rule.mode, rule.name))
                 continue
@@ -57,6 +59,10 @@ def _quotative(tok: Token) -> bool:
     """A verb after a quotation with its subject after it ('"...," agreed the minister')."""
     quoted_before = any(t.text in ('"', "“", "”") for t in tok.doc[max(0, tok.i - 3) : tok.i])
     return quoted_before and any(c.dep_ == "nsubj" and c.i > tok.i for c in tok.children)
+
+
+def _military_subject(tok: Token, words: Words) -> bool:
+    return any(c.dep_ in SUBJ_DEPS and is_military(c, words) for c in tok.children)
 
 
 def _nominal(tok: Token, lem: str, lex: Lexicon, found: list[Trigger]) -> Trigger | None:

@@ -582,3 +582,10 @@ def test_making_or_repeating_an_accusation_accuses(extractor: EventExtractor) ->
     assert [(e["type"], e["mode"], e["recipients"], e["rule"]) for e in evs] == [
         ("ACCUSE", "allege", ["PER"], "accuse-make-claim")
     ]
+
+
+def test_a_warship_paying_a_visit_is_no_diplomatic_visit(extractor: EventExtractor) -> None:
+    text = "A Chilean warship paid a visit to the Peruvian capital, Lima, on Monday."
+    assert _events(extractor, text) == []
+    text = "The Chilean president paid a visit to the Peruvian capital, Lima, on Monday."
+    assert [(e["type"], e["mode"]) for e in _events(extractor, text)] == [("CONSULT", "visit")]
