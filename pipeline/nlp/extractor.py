@@ -22,12 +22,12 @@ from spacy.tokens import Doc, Token
 from pipeline.models import Note
 from pipeline.nlp import CODE_VERSION, DEFAULT_CONFIG_DIR, EXTRACTOR_VERSION, extractor_version
 from pipeline.nlp.actors import actor_mentions, update_last_person
-from pipeline.nlp.arguments import assign_roles, locative
+from pipeline.nlp.arguments import assign_roles
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import meeting_in_focus, resolve_subject, update_focus
 from pipeline.nlp.dates import DateMention, find_dates
-from pipeline.nlp.factuality import dated_factuality, factuality
+from pipeline.nlp.factuality import dated_factuality, factuality, speech_factuality
 from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, as_date, uniq, uniq_persons
@@ -43,7 +43,14 @@ from pipeline.nlp.places import (
     paragraph_dates,
     sentence_place,
 )
-from pipeline.nlp.speech import SpeechAct, SpeechRules, speech_acts
+from pipeline.nlp.scope import lacks_counterpart, side_by_side
+from pipeline.nlp.speech import (
+    SpeechAct,
+    SpeechRules,
+    content_recipients,
+    name_target,
+    speech_acts,
+)
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.triggers import Trigger, find_triggers, select_triggers
 from pipeline.nlp.types import (
@@ -135,9 +142,15 @@ class EventExtractor:
                 notes.append(
                     Note("sentence_failed", f"{type(exc).__name__} at {start}: {exc}"[:300], "nlp")
                 )
-        final = [finalize(m, self.lex, self.gaz, self.version) for m in merge(mentions)]
-        news = tuple(e for e in final if e.factuality in NEWS_FACTUALITY)
-        background = tuple(e for e in final if e.factuality not in NEWS_FACTUALITY)
+        merged = merge(mentions)
+        final = [finalize(m, self.lex, self.gaz, self.version) for m in merged]
+        # background: not told as news, or (the guide's scope) without a named counterpart
+        is_news = [
+            e.factuality in NEWS_FACTUALITY and not lacks_counterpart(m, e, self.lex)
+            for m, e in zip(merged, final, strict=True)
+        ]
+        news = tuple(e for e, ok in zip(final, is_news, strict=True) if ok)
+        background = tuple(e for e, ok in zip(final, is_news, strict=True) if not ok)
         # only events reported as news make an article diplomatic (the guide's scope)
         diplomatic = any(international(e.actors, e.recipients, self.gaz) for e in news)
         entities = Entities(**{k: tuple(sorted(v)) for k, v in ents.items()})
@@ -190,13 +203,15 @@ class EventExtractor:
         state.speaker_of = {i: codes for act, (codes, _) in speakers.items() for i in act.content}
         out: list[Mention] = []
         anchored: list[tuple[Token, Mention]] = []
-        for trig in select_triggers(triggers):
+        for trig in select_triggers(triggers, self.lex.words):
             m = self._build(sdoc, offset, raw, trig, amentions, state, dates, occ)
             if m is not None:
                 out.append(m)
                 anchored.append((trig.anchor, m))
         trigger_anchors = {t.anchor.i for t in triggers}
         for act, (codes, persons) in speakers.items():
+            recips = content_recipients(sdoc, act, codes, amentions, self.lex.words)
+            name_target(act, codes, recips, anchored)
             if act.anchor.i in trigger_anchors or any(
                 a.i in act.content and set(codes) <= set(m.actors) for a, m in anchored
             ):
@@ -245,17 +260,7 @@ class EventExtractor:
         dates: list[DateMention],
     ) -> Mention | None:
         """The verbal event of a speech act whose content names another state or body."""
-        # states named in the content, not as a place ("children in Sudan")
-        recips = uniq(
-            [
-                am.code
-                for am in amentions
-                if am.start in act.content
-                and am.code
-                and locative(sdoc[am.start : am.end].root, self.lex.words) is None
-            ]
-        )
-        recips = [c for c in recips if c not in codes]
+        recips = content_recipients(sdoc, act, codes, amentions, self.lex.words)
         if not recips:
             return None
         rule = self.speech.classify(sdoc, act.content)
@@ -264,6 +269,7 @@ class EventExtractor:
         words = self.lex.words
         chosen = choose_date(sdoc, dates, act.anchor, None, -1, words)
         fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
+        fact = speech_factuality(fact, rule.type, [sdoc[i] for i in act.content])
         chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own
         chosen = chosen or governing_date(state.dates, offset)
@@ -389,6 +395,8 @@ class EventExtractor:
             coref=coref,
             from_group=from_group,
             host=bool(trig.rule and trig.rule.host),
+            joint=side_by_side(sdoc, roles.actors),
+            mutual=bool(trig.rule and trig.rule.mutual),
         )
         apply_typing(m, self.lex, anchor, trig.rule, roles.actors)
         if occasion_text and m.type == "CONSULT":
