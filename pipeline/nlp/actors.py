@@ -40,10 +40,10 @@ def actor_mentions(
         spans.append(sdoc[s:e])
     out: list[ActorMention] = []
     for sp in filter_spans(spans):
-        p = persons.get((sp.start, sp.end))
-        if p is not None:
-            code, sector = (p.country, "GOV") if p.country else ("", None)
-            out.append(ActorMention(code, "person", sector, sp.start, sp.end, sp.text, p))
+        found = persons.get((sp.start, sp.end))
+        if found is not None:
+            code, sector = (found.country, "GOV") if found.country else ("", None)
+            out.append(ActorMention(code, "person", sector, sp.start, sp.end, sp.text, found))
             continue
         entry = gaz.actor(sp.text)
         if entry is None:

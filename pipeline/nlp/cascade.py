@@ -46,7 +46,7 @@ class SentenceSelector:
         self.speech_forms = {f for v in speech_verbs for f in inflections(v)} | {"according"}
         self.chunk_chars = chunk_chars
         self.actor_matcher = PhraseMatcher(cheap.vocab, attr="ORTH")
-        patterns = list(cheap.tokenizer.pipe(list(gaz.actors)))
+        patterns = [cheap.make_doc(name) for name in gaz.actors]
         for i in range(0, len(patterns), 500):
             self.actor_matcher.add("ACTOR", patterns[i : i + 500])
         self.agent_nouns = {

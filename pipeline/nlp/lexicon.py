@@ -165,7 +165,7 @@ class Words:
         """Read the lists; a missing list is an error naming it."""
         raw = load_yaml_mapping(path)
         lists = {}
-        for name in cls.__slots__:  # type: ignore[attr-defined]
+        for name in cls.__slots__:
             if name == "contexts":
                 continue
             if name not in raw:

@@ -127,7 +127,7 @@ def speech_acts(sdoc: Doc | Span, rules: SpeechRules) -> list[SpeechAct]:
         if subj is None or subj.i in quoted:
             continue
         comps = [c for c in tok.children if c.dep_ in ("ccomp", "parataxis")]
-        content: set[int] = set()
+        content = set()
         for c in comps:
             content |= _subtree(c)
         if not content and quoted:

@@ -16,7 +16,8 @@ class ArticleInput:
     id: str
     text: str
     title: str | None = None
-    published: date | datetime | None = None
+    #: a date, or an ISO string as JSON input carries it (the extractor reads either)
+    published: date | datetime | str | None = None
     source: str | None = None
     url: str | None = None
 
