@@ -30,7 +30,15 @@ from pipeline.nlp.dates import DateMention, find_dates
 from pipeline.nlp.factuality import dated_factuality, factuality
 from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.lexicon import Lexicon
-from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, as_date, uniq, uniq_persons
+from pipeline.nlp.mentions import (
+    ActorMention,
+    ArticleState,
+    Mention,
+    as_date,
+    taking_part,
+    uniq,
+    uniq_persons,
+)
 from pipeline.nlp.officials import Officials, PersonInfo
 from pipeline.nlp.places import (
     OCCASION_SPAN,
@@ -188,6 +196,7 @@ class EventExtractor:
         occ = occasion(raw)
         speakers = self._speakers(sdoc, acts, amentions, state)
         state.speaker_of = {i: codes for act, (codes, _) in speakers.items() for i in act.content}
+        state.speaker_persons = {i: ps for act, (_, ps) in speakers.items() for i in act.content}
         out: list[Mention] = []
         anchored: list[tuple[Token, Mention]] = []
         for trig in select_triggers(triggers):
@@ -204,7 +213,7 @@ class EventExtractor:
             m = self._speech(sdoc, offset, raw, act, codes, persons, amentions, state, dates)
             if m is not None:
                 out.append(m)
-        state.speaker_of = {}
+        state.speaker_of, state.speaker_persons = {}, {}
         update_last_person(amentions, state)
         update_focus(out, state)
         return out
@@ -275,7 +284,7 @@ class EventExtractor:
             mode=rule.mode,
             actors=list(codes),
             recipients=recips,
-            persons=[p for p in uniq_persons(persons) if p.role != "spokesperson"],
+            persons=uniq_persons(persons),
             place=None,
             place_text=None,
             date=chosen,
@@ -367,7 +376,7 @@ class EventExtractor:
         chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own
         chosen = chosen or governing_date(state.dates, offset)
-        persons = [p for p in uniq_persons(person_list) if p.role != "spokesperson"]
+        persons = uniq_persons(person_list)
         evid = Evidence(
             raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
         )
@@ -391,6 +400,7 @@ class EventExtractor:
             host=bool(trig.rule and trig.rule.host),
         )
         apply_typing(m, self.lex, anchor, trig.rule, roles.actors)
+        m.persons = taking_part(m, state.speaker_persons.get(anchor.i, []))
         if occasion_text and m.type == "CONSULT":
             m.occasion = normalize_occasion(occasion_text, persons, self.gaz)
         m.members.append(evid)

@@ -1,0 +1,56 @@
+"""Who takes part in an event and when it happened, each on a small hand-written text (never
+a gold-set sentence): the guide's ``persons`` and ``date`` fields."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.types import ArticleInput
+
+PUB = date(2024, 2, 23)  # a Friday
+
+
+def _events(ex: EventExtractor, text: str, pub: date = PUB) -> list[dict[str, Any]]:
+    return ex.extract(ArticleInput("t", text, published=pub)).to_dict()["events"]
+
+
+def _names(ev: dict[str, Any]) -> list[str]:
+    return [p["name"] for p in ev["persons"]]
+
+
+def test_the_target_of_an_act_is_not_a_participant(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Chilean President Ana Lopez opposed Peruvian President Juan Mendez's proposal."
+    )
+    assert [(e["actors"], e["recipients"]) for e in evs] == [(["CHL"], ["PER"])]
+    assert _names(evs[0]) == ["Ana Lopez"]
+
+
+def test_both_sides_of_a_meeting_take_part(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Chilean Foreign Minister Ana Lopez met Peruvian Foreign Minister Juan Mendez."
+    )
+    assert evs[0]["type"] == "CONSULT"
+    assert sorted(_names(evs[0])) == ["Ana Lopez", "Juan Mendez"]
+
+
+def test_a_named_spokesperson_takes_part_in_what_she_says(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile's spokesperson Ana Lopez criticized Peru on Monday.")
+    assert evs[0]["type"] == "ACCUSE"
+    assert [(p["name"], p["role"]) for p in evs[0]["persons"]] == [("Ana Lopez", "spokesperson")]
+
+
+def test_the_speaker_takes_part_in_what_her_government_will_do(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chilean Foreign Minister Ana Lopez said the Chilean government would pressure Peru to"
+        " reopen the border.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("REQUEST", ["CHL"], ["PER"])
+    ]
+    assert _names(evs[0]) == ["Ana Lopez"]
