@@ -50,6 +50,7 @@ from pipeline.nlp.places import (
     occasion,
     paragraph_dates,
     sentence_place,
+    speaker_date,
 )
 from pipeline.nlp.speech import SpeechAct, SpeechRules, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
@@ -271,7 +272,9 @@ class EventExtractor:
         if rule is None:
             return None
         words = self.lex.words
-        chosen = choose_date(sdoc, dates, act.anchor, None, -1, words)
+        chosen = choose_date(sdoc, dates, act.anchor, None, -1, words) or speaker_date(
+            sdoc, dates, act.speaker
+        )
         fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
         chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own

@@ -174,6 +174,27 @@ def future_weekday(chosen: DateMention | None, raw: str, fact: str) -> DateMenti
     return replace(chosen, value=later.isoformat(), relation="future")
 
 
+def _governing_clauses(anchor: Token, nominal: Token | None) -> list[tuple[Token, Token | None]]:
+    """The trigger's clause, then each verb governing it up to the sentence root."""
+    out: list[tuple[Token, Token | None]] = [(anchor, nominal)]
+    for a in (nominal or anchor).ancestors:
+        if a.pos_ in ("VERB", "AUX") and a.i != anchor.i:
+            out.append((a, None))
+    return out
+
+
+def speaker_date(
+    sdoc: Doc, dates: list[DateMention], speaker: frozenset[int]
+) -> DateMention | None:
+    """ "according to a statement on Monday by X": the date inside the attribution is the
+    date of what X said."""
+    for dm in dates:
+        sp = sdoc.char_span(dm.start, dm.end, alignment_mode="expand")
+        if sp is not None and dm.value is not None and sp.root.i in speaker:
+            return dm
+    return None
+
+
 def choose_date(
     sdoc: Doc,
     dates: list[DateMention],
@@ -184,17 +205,15 @@ def choose_date(
 ) -> DateMention | None:
     """The first resolved date in the trigger's clause; else the occasion's last date
     ("... G20 meeting, which took place on July 7 and July 8")."""
-    # "In 2015, X started supporting Y", "X deported them in 2015 but sent others ...": an
-    # xcomp or coordinated verb without a date of its own is dated by its governing verb
-    heads = [anchor]
-    if anchor.dep_ in ("xcomp", "conj") and anchor.pos_ in ("VERB", "AUX") and nominal is None:
-        heads.append(anchor.head)
-    for head in heads:
+    # "In 2015, X started supporting Y", "On Monday, X joined the calls asking Y to ...",
+    # "'We support Y,' X said Saturday": a clause without a date of its own is dated by the
+    # nearest governing clause that has one
+    for head, nom in _governing_clauses(anchor, nominal):
         for dm in dates:
             sp = sdoc.char_span(dm.start, dm.end, alignment_mode="expand")
             if sp is None or dm.value is None:
                 continue
-            if belongs(sp.root, head, nominal) and not excluded(sp.root, words):
+            if belongs(sp.root, head, nom) and not excluded(sp.root, words):
                 return dm
     if occ_start >= 0:
         later = [dm for dm in dates if dm.start > occ_start and dm.value is not None]

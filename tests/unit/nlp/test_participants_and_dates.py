@@ -54,3 +54,29 @@ def test_the_speaker_takes_part_in_what_her_government_will_do(
         ("REQUEST", ["CHL"], ["PER"])
     ]
     assert _names(evs[0]) == ["Ana Lopez"]
+
+
+def test_reported_content_is_dated_by_the_saying(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "“We fully support Peru in its dispute,” Chilean Foreign Minister Ana Lopez said Tuesday.",
+    )
+    assert [(e["type"], e["date"]) for e in evs] == [("SUPPORT", "2024-02-20")]
+
+
+def test_a_clause_without_a_date_takes_its_governing_clause_date(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor, "On Wednesday, Chile joined the appeals urging Peru to release the sailors."
+    )
+    assert [(e["type"], e["date"]) for e in evs] == [("REQUEST", "2024-02-21")]
+
+
+def test_a_date_inside_the_attribution_dates_the_statement(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "According to a statement on Wednesday by Chilean President Ana Lopez, Peru is a"
+        " terrorist state.",
+    )
+    assert [(e["type"], e["actors"], e["date"]) for e in evs] == [("ACCUSE", ["CHL"], "2024-02-21")]
