@@ -147,11 +147,12 @@ def paragraph_dates(text: str, pub: date | None) -> list[tuple[int, int, DateMen
 
 
 def governing_date(context: list[tuple[int, int, DateMention]], offset: int) -> DateMention | None:
-    """The latest resolved date before ``offset`` in the same paragraph."""
+    """The latest resolved day or month before ``offset`` in the same paragraph (a bare year
+    earlier in the paragraph, "since 2011", is background, not the time of what follows)."""
     best = None
     para_start = max((p for p, _, _ in context if p <= offset), default=None)
     for p, start, dm in context:
-        if p == para_start and start < offset:
+        if p == para_start and start < offset and dm.precision != "year":
             best = dm
     return best
 

@@ -80,3 +80,13 @@ def test_a_date_inside_the_attribution_dates_the_statement(extractor: EventExtra
         " terrorist state.",
     )
     assert [(e["type"], e["actors"], e["date"]) for e in evs] == [("ACCUSE", ["CHL"], "2024-02-21")]
+
+
+def test_a_bare_year_earlier_in_the_paragraph_does_not_date_the_news(
+    extractor: EventExtractor,
+) -> None:
+    text = "Chile has been at odds with Peru since 2011. Chile criticized Peru's fishing rules."
+    evs = _events(extractor, text)
+    assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", None)]
+    evs = _events(extractor, "Chile spoke on Tuesday. Chile criticized Peru's fishing rules.")
+    assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-20")]
