@@ -104,12 +104,17 @@ def excluded(tok: Token, words: Words) -> bool:
 
 
 def locative(tok: Token, words: Words) -> Token | None:
-    """The locative preposition governing a place token ("in Rio", "on the island of Bali")."""
+    """The locative preposition governing a place token ("in Rio", "on the island of Bali",
+    "a visit to Lima")."""
     t = tok
     for _ in range(4):
         if t.dep_ == "pobj" and (
             t.head.lower_ in words.locative_preps
             or (t.head.lower_ == "on" and t.lemma_.lower() in words.place_nouns)
+            or (
+                t.head.lower_ in ("to", "into")
+                and t.head.head.lemma_.lower() in words.destination_heads
+            )
         ):
             return t.head
         if t.dep_ in ("pobj", "compound", "appos", "conj") or (
