@@ -45,6 +45,7 @@ from pipeline.nlp.places import (
     choose_date,
     future_weekday,
     governing_date,
+    named_subplace,
     ner_place,
     normalize_occasion,
     occasion,
@@ -338,6 +339,7 @@ class EventExtractor:
         skip = (occ_start, occ_start + OCCASION_SPAN) if occ_start >= 0 else (-1, -1)
         roles = assign_roles(sdoc, anchor, nominal, trig.mode, amentions, self.gaz, words, skip)
         ner_place(sdoc, anchor, nominal, roles, amentions, self.gaz, words)
+        named_subplace(sdoc, roles, self.gaz)
         place, subj = roles.place, roles.subj
         actor_codes = uniq([a.code for a in roles.actors if a.code])
         person_list = [a.person for a in roles.actors + roles.recips if a.person]

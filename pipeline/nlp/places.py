@@ -94,7 +94,7 @@ def ner_place(
             continue
         if gaz.actor(ent.text) is not None and gaz.place(ent.text) is None:
             continue
-        if locative(ent.root, words) is None or not (
+        if (locative(ent.root, words) is None and not _meeting_site(ent.root, gaz, words)) or not (
             belongs(ent.root, anchor, nominal) or ent.root.i in roles.subj_tokens
         ):
             continue
@@ -111,6 +111,31 @@ def ner_place(
             ):
                 continue
             roles.place, roles.place_text = cand, ent.text.removeprefix("the ")
+
+
+def _meeting_site(tok: Token, gaz: Gazetteer, words: Words) -> bool:
+    """ "the Arica talks": a city (not a state or capital, which name a party, as in "the Iran
+    talks") modifying a meeting noun is where the meeting is held."""
+    return (
+        tok.dep_ == "compound"
+        and tok.head.lemma_.lower() in words.coref_nouns
+        and gaz.actor(tok.text) is None
+    )
+
+
+def named_subplace(sdoc: Doc, roles: Roles, gaz: Gazetteer) -> None:
+    """ "in Lamu County, Kenya": a place the gazetteer does not know, followed by its country
+    in apposition, is the event's place (in that country)."""
+    if roles.place is None or not roles.place_text:
+        return
+    for ent in sdoc.ents:
+        if ent.label_ not in ("GPE", "LOC", "FAC") or gaz.place(ent.text) is not None:
+            continue
+        if any(
+            c.dep_ == "appos" and c.text == roles.place_text.split()[-1] for c in ent.root.children
+        ):
+            roles.place_text = ent.text.removeprefix("the ")
+            return
 
 
 def sentence_place(

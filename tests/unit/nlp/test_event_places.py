@@ -47,3 +47,17 @@ def test_an_investigation_into_a_country_is_not_located_there(
 ) -> None:
     evs = _events(extractor, "Chile opened an investigation into Peru's fishing fleet on Monday.")
     assert all(_place(e) is None for e in evs)
+
+
+def test_a_city_naming_the_talks_is_where_they_are_held(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chilean officials will join the Jeddah talks with Peru on Tuesday.")
+    assert [(e["type"], _place(e)) for e in evs] == [("CONSULT", ("Jeddah", "SAU"))]
+    evs = _events(extractor, "Chilean officials will join the Peru talks on Tuesday.")
+    assert [(e["type"], e["recipients"], _place(e)) for e in evs] == [("CONSULT", ["PER"], None)]
+
+
+def test_an_unknown_place_followed_by_its_country_is_kept(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "The militants attacked a Chilean military base in Lamu County, Peru in January."
+    )
+    assert [(e["type"], _place(e)) for e in evs] == [("ASSAULT", ("Lamu County", "PER"))]
