@@ -193,6 +193,15 @@ def assign_roles(
                 if mode == "visit":
                     roles.recips.append(am)
             continue
+        if (
+            mode == "visit"
+            and am.kind in (COUNTRY, CAPITAL)
+            and tok.dep_ == "dobj"
+            and tok.head.i == anchor.i
+            and roles.place is None
+        ):
+            # "X visited Peru": the host named as the object is also where the visit is
+            roles.place, roles.place_text = gaz.place(am.text), am.text.removeprefix("the ")
         if am.start in agent_tokens:
             roles.actors.append(am)
         elif am.start in roles.subj_tokens:

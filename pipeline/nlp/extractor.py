@@ -45,6 +45,7 @@ from pipeline.nlp.places import (
     choose_date,
     future_weekday,
     governing_date,
+    inherit_meeting_place,
     named_subplace,
     ner_place,
     normalize_occasion,
@@ -145,7 +146,9 @@ class EventExtractor:
                 notes.append(
                     Note("sentence_failed", f"{type(exc).__name__} at {start}: {exc}"[:300], "nlp")
                 )
-        final = [finalize(m, self.lex, self.gaz, self.version) for m in merge(mentions)]
+        merged = merge(mentions)
+        inherit_meeting_place(merged)
+        final = [finalize(m, self.lex, self.gaz, self.version) for m in merged]
         news = tuple(e for e in final if e.factuality in NEWS_FACTUALITY)
         background = tuple(e for e in final if e.factuality not in NEWS_FACTUALITY)
         # only events reported as news make an article diplomatic (the guide's scope)

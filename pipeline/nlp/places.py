@@ -14,7 +14,7 @@ from pipeline.nlp.arguments import Roles, belongs, excluded, locative
 from pipeline.nlp.dates import DateMention, find_dates
 from pipeline.nlp.gazetteer import IGO, Gazetteer, PlaceEntry
 from pipeline.nlp.lexicon import Words
-from pipeline.nlp.mentions import ActorMention
+from pipeline.nlp.mentions import ActorMention, Mention
 from pipeline.nlp.officials import PersonInfo
 
 _OCCASION = [
@@ -158,6 +158,29 @@ def sentence_place(
     if len(found) != 1:
         return None, None  # none, or several: which one is the event's is unclear
     return next(iter(found.values()))
+
+
+def inherit_meeting_place(mentions: list[Mention]) -> None:
+    """Acts told as part of a meeting ("the prime ministers signed eight pacts", "the
+    president conferred an honour on his guest") happen where it is held: an act without a
+    place whose participants are all the meeting's, dated the same day, takes its place."""
+    meetings = [
+        m
+        for m in mentions
+        if m.type == "CONSULT" and m.place is not None and len(m.participants()) >= 2 and m.date
+    ]
+    for m in mentions:
+        if m.place is not None or m.type == "CONSULT" or m.date is None:
+            continue
+        for mt in meetings:
+            if (
+                m.date.precision == "day"
+                and mt.date is not None
+                and m.date.value == mt.date.value
+                and m.participants() <= mt.participants()
+            ):
+                m.place, m.place_text = mt.place, mt.place_text
+                break
 
 
 def paragraph_dates(text: str, pub: date | None) -> list[tuple[int, int, DateMention]]:

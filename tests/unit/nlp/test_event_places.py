@@ -61,3 +61,24 @@ def test_an_unknown_place_followed_by_its_country_is_kept(extractor: EventExtrac
         extractor, "The militants attacked a Chilean military base in Lamu County, Peru in January."
     )
     assert [(e["type"], _place(e)) for e in evs] == [("ASSAULT", ("Lamu County", "PER"))]
+
+
+def test_a_visited_country_is_the_place_of_the_visit(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chilean President Ana Lopez will visit the Maldives next week.")
+    assert [(e["type"], e["recipients"], _place(e)) for e in evs] == [
+        ("CONSULT", ["MDV"], ("Maldives", "MDV"))
+    ]
+
+
+def test_an_act_during_a_visit_happens_where_the_visit_is(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean President Ana Lopez arrived in Lima on Monday for a two-day visit. Chile also"
+        " praised Peru on Monday for its help.",
+    )
+    assert [(e["type"], _place(e)) for e in evs] == [
+        ("CONSULT", ("Lima", "PER")),
+        ("SUPPORT", ("Lima", "PER")),
+    ]
+    evs = _events(extractor, "Chile praised Peru on Monday for its help.")
+    assert [(e["type"], _place(e)) for e in evs] == [("SUPPORT", None)]
