@@ -1,0 +1,43 @@
+"""Recall of reported speech and of who did what to whom, each on a small hand-written text
+(never a gold-set sentence)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.types import ArticleInput
+
+PUB = date(2024, 2, 23)
+
+
+def _events(ex: EventExtractor, text: str) -> list[dict[str, Any]]:
+    return ex.extract(ArticleInput("t", text, published=PUB)).to_dict()["events"]
+
+
+def _sentences(ex: EventExtractor, text: str) -> list[str]:
+    return [text[s:e] for s, e, _ in ex.selector.sentences(text, set())]
+
+
+def test_an_opening_quote_starts_the_next_sentence(extractor: EventExtractor) -> None:
+    text = 'Chile spoke on Monday. "We act," she said. “We will act,” he added. He said "no." Then.'
+    assert _sentences(extractor, text) == [
+        "Chile spoke on Monday.",
+        '"We act," she said.',
+        "“We will act,” he added.",
+        'He said "no."',
+        "Then.",
+    ]
+
+
+def test_a_quote_opening_a_sentence_is_read_as_the_speakers(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        'Chile spoke on Monday. "We reject the baseless claims by Peru," Chilean Foreign Minister'
+        " Ana Lopez told reporters.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", ["CHL"], ["PER"])
+    ]
+    assert [p["name"] for p in evs[0]["persons"]] == ["Ana Lopez"]
