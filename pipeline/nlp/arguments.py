@@ -206,6 +206,25 @@ def assign_roles(
             roles.actors.append(am)
         elif am.start in roles.subj_tokens:
             (roles.recips if passive and agent_tokens else roles.actors).append(am)
-        elif belongs(tok, anchor, nominal):
+        elif belongs(tok, anchor, nominal) or _agent_of_object(tok, anchor):
             roles.recips.append(am)
     return roles
+
+
+def _agent_of_object(tok: Token, anchor: Token) -> bool:
+    """ "rejected the allegations made by Y", "denounced the sanctions imposed by Y": the
+    agent of a participle modifying the trigger's object is whom the act is aimed at."""
+    below = tok
+    for a in tok.ancestors:
+        if a.pos_ in ("VERB", "AUX"):
+            by_agent = below.dep_ == "agent" or (below.dep_ == "prep" and below.lower_ == "by")
+            governor = next((h for h in a.ancestors if h.pos_ in ("VERB", "AUX")), None)
+            return (
+                by_agent
+                and a.dep_ == "acl"
+                and a.tag_ == "VBN"
+                and governor is not None
+                and governor.i == anchor.i
+            )
+        below = a
+    return False

@@ -41,3 +41,29 @@ def test_a_quote_opening_a_sentence_is_read_as_the_speakers(extractor: EventExtr
         ("ACCUSE", ["CHL"], ["PER"])
     ]
     assert [p["name"] for p in evs[0]["persons"]] == ["Ana Lopez"]
+
+
+def test_the_agent_of_a_participle_on_the_object_is_the_recipient(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile rejected the allegations made by Peru on Monday.")
+    assert [(e["actors"], e["recipients"]) for e in evs] == [(["CHL"], ["PER"])]
+    evs = _events(extractor, "Chile condemned the sanctions imposed by Peru.")
+    assert [(e["actors"], e["recipients"]) for e in evs] == [(["CHL"], ["PER"])]
+
+
+def test_the_victims_of_a_condemned_attack_are_not_its_recipient(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile condemned the attack that killed Peruvian soldiers.")
+    assert all("PER" not in e["recipients"] for e in evs)
+
+
+def test_accusations_in_both_directions_are_two_acts(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Chile accused Peru of spying on Monday. Peru accused Chile of lying on Monday."
+    )
+    assert sorted((e["type"], e["actors"][0], e["recipients"][0]) for e in evs) == [
+        ("ACCUSE", "CHL", "PER"),
+        ("ACCUSE", "PER", "CHL"),
+    ]
