@@ -55,6 +55,7 @@ def actor_mentions(
             and nxt.pos_ == "PROPN"
             and nxt.ent_type_ in ("ORG", "WORK_OF_ART")
             and entry.kind in (COUNTRY, CAPITAL)
+            and not _state_organ(sdoc, sp.end, gaz)
         ):
             continue
         if entry.kind != IGO and _inside_name(sdoc, sp.end, heads):
@@ -66,6 +67,17 @@ def actor_mentions(
             )
         )
     return out
+
+
+def _state_organ(sdoc: Doc, end: int, heads_of: Gazetteer) -> bool:
+    """Whether the proper name after a country is one of its organs ("United States Department
+    of Transportation", "US Embassy"), not a newspaper or company ("Washington Post")."""
+    for tok in sdoc[end : end + 4]:
+        if not tok.text[:1].isupper():
+            return False
+        if heads_of.sector_nouns.get(tok.lower_) in ("GOV", "MIL", "LEG", "JUD", "COP"):
+            return True
+    return False
 
 
 def _inside_name(sdoc: Doc, end: int, heads: frozenset[str]) -> bool:

@@ -67,3 +67,16 @@ def test_accusations_in_both_directions_are_two_acts(extractor: EventExtractor) 
         ("ACCUSE", "CHL", "PER"),
         ("ACCUSE", "PER", "CHL"),
     ]
+
+
+def test_a_state_organ_named_with_its_country_is_that_state(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "The United States Department of Commerce imposed new restrictions on exports to Peru"
+        " on Tuesday.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("SANCTION", ["USA"], ["PER"])
+    ]
+    evs = _events(extractor, "The Washington Post criticized Peru on Friday.")
+    assert all("USA" not in e["actors"] for e in evs)
