@@ -80,3 +80,14 @@ def test_a_state_organ_named_with_its_country_is_that_state(extractor: EventExtr
     ]
     evs = _events(extractor, "The Washington Post criticized Peru on Friday.")
     assert all("USA" not in e["actors"] for e in evs)
+
+
+def test_content_cues_with_contractions_match_as_written(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean Foreign Minister Ana Lopez tweeted on Monday, “It’s time to stop Peru’s cruel"
+        " raids.”",
+    )
+    assert [(e["type"], e["actors"], e["recipients"], e["rule"]) for e in evs] == [
+        ("REQUEST", ["CHL"], ["PER"], "reported-demand")
+    ]
