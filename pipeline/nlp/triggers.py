@@ -200,6 +200,9 @@ def select_triggers(triggers: list[Trigger]) -> list[Trigger]:
     kept = []
     for trig in triggers:
         anchor = trig.anchor
+        if _own_clause(anchor):
+            kept.append(trig)
+            continue
         t = anchor
         dominated = False
         only_conj = True
@@ -220,6 +223,19 @@ def select_triggers(triggers: list[Trigger]) -> list[Trigger]:
         if not dominated and not (nonfinite and trig.nominal is None and not verbal):
             kept.append(trig)
     return [_compose(trig, triggers) for trig in kept]
+
+
+#: dependencies of a clause that tells a happening of its own when it has its own subject
+_OWN_CLAUSE_DEPS = frozenset({"relcl", "pcomp"})
+
+
+def _own_clause(anchor: Token) -> bool:
+    """ "a summit where A and B signed ...", "..., with X speaking by phone with Y": a relative,
+    prepositional or adverbial clause with its own subject is another act, not part of the
+    trigger that governs it."""
+    return anchor.dep_ in _OWN_CLAUSE_DEPS and any(
+        c.dep_ in ("nsubj", "nsubjpass") for c in anchor.children
+    )
 
 
 def _compose(trig: Trigger, triggers: list[Trigger]) -> Trigger:

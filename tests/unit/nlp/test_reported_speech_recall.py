@@ -91,3 +91,20 @@ def test_content_cues_with_contractions_match_as_written(extractor: EventExtract
     assert [(e["type"], e["actors"], e["recipients"], e["rule"]) for e in evs] == [
         ("REQUEST", ["CHL"], ["PER"], "reported-demand")
     ]
+
+
+def test_a_clause_with_its_own_subject_is_an_act_of_its_own(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chile voiced concern over the violence, with Chilean Foreign Minister Ana Lopez speaking"
+        " by phone Sunday with Peruvian counterpart Juan Mendez.",
+    )
+    call = next(e for e in evs if e["type"] == "CONSULT")
+    assert set(call["actors"]) | set(call["recipients"]) == {"CHL", "PER"}
+    evs = _events(
+        extractor,
+        "Leaders met in Lima for a summit where on Sunday Presidents Ana Lopez of Chile and Juan"
+        " Mendez of Peru signed the trade agreement.",
+    )
+    signing = next(e for e in evs if e["type"] == "SUPPORT")
+    assert signing["actors"] == ["CHL", "PER"] and signing["date"] == "2024-02-18"
