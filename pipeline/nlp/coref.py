@@ -4,6 +4,9 @@ and a definite meeting noun ("the talks") the meeting in focus."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from spacy.tokens import Token
 
 from pipeline.nlp.lexicon import Words
@@ -91,3 +94,36 @@ def update_focus(out: list[Mention], state: ArticleState) -> None:
         if len(m.actors) >= 2 and not m.from_group:
             state.focus = list(m.actors)
             return
+
+
+def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> None:
+    """A body acting at its own meeting acts with the states reported taking part (the
+    guide: "a summit of a body: actors = body code + the states explicitly reported taking
+    part"): an act whose sole actor is the body, dated within the meeting's days (or
+    undated), gets the meeting's states as co-actors."""
+    members: dict[str, tuple[Mention, list[str]]] = {}
+    for m in mentions:
+        if m.type != "CONSULT" or m.factuality not in ("asserted", "future"):
+            continue
+        parts = [*m.actors, *m.recipients]
+        states = [c for c in parts if not is_body(c)]
+        for body in (c for c in parts if is_body(c)):
+            if len(states) >= 2 and body not in members:
+                members[body] = (m, states)
+    for m in mentions:
+        if len(m.actors) != 1 or m.actors[0] not in members:
+            continue
+        meeting, states = members[m.actors[0]]
+        if m is meeting or not _near(m, meeting):
+            continue
+        m.actors = [m.actors[0], *(s for s in states if s not in m.recipients)]
+
+
+def _near(a: Mention, b: Mention, days: int = 3) -> bool:
+    """Undated, or dated within a few days of each other (a summit spans days)."""
+    va, vb = (a.date.value if a.date else None), (b.date.value if b.date else None)
+    if not va or not vb:
+        return True
+    if len(va) == len(vb) == 10:
+        return abs((date.fromisoformat(va) - date.fromisoformat(vb)).days) <= days
+    return va.startswith(vb) or vb.startswith(va)

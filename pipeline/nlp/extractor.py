@@ -25,7 +25,7 @@ from pipeline.nlp.actors import actor_mentions, update_last_person
 from pipeline.nlp.arguments import assign_roles, locative
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
-from pipeline.nlp.coref import meeting_in_focus, resolve_subject, update_focus
+from pipeline.nlp.coref import meeting_in_focus, resolve_subject, summit_members, update_focus
 from pipeline.nlp.dates import DateMention, find_dates
 from pipeline.nlp.factuality import dated_factuality, factuality
 from pipeline.nlp.gazetteer import Gazetteer
@@ -148,6 +148,7 @@ class EventExtractor:
                 )
         merged = merge(mentions)
         inherit_meeting_place(merged)
+        summit_members(merged, self.gaz.is_igo)
         final = [finalize(m, self.lex, self.gaz, self.version) for m in merged]
         news = tuple(e for e in final if e.factuality in NEWS_FACTUALITY)
         background = tuple(e for e in final if e.factuality not in NEWS_FACTUALITY)

@@ -108,3 +108,28 @@ def test_a_clause_with_its_own_subject_is_an_act_of_its_own(extractor: EventExtr
     )
     signing = next(e for e in evs if e["type"] == "SUPPORT")
     assert signing["actors"] == ["CHL", "PER"] and signing["date"] == "2024-02-18"
+
+
+def test_a_body_acting_at_its_summit_acts_with_the_states_taking_part(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "The NATO talks in Lima brought together ministers from Chile, Peru, Brazil and"
+        " Argentina on Thursday. NATO urged Bolivia on Friday to release the prisoners.",
+    )
+    talks = next(e for e in evs if e["type"] == "CONSULT")
+    assert set(talks["actors"]) | set(talks["recipients"]) == {"NATO", "CHL", "PER", "BRA", "ARG"}
+    call = next(e for e in evs if e["type"] == "REQUEST")
+    assert call["actors"] == ["NATO", "PER", "CHL", "BRA", "ARG"]
+    assert call["recipients"] == ["BOL"]
+
+
+def test_a_body_acting_away_from_a_summit_acts_alone(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "NATO ministers from Chile, Peru and Brazil held talks in Lima in 2023. NATO urged"
+        " Bolivia on Friday to release the prisoners.",
+    )
+    call = next(e for e in evs if e["type"] == "REQUEST")
+    assert call["actors"] == ["NATO"]
