@@ -69,14 +69,19 @@ def actor_mentions(
     return out
 
 
+_ORGAN_SECTORS = ("GOV", "MIL", "LEG", "JUD", "COP")
+
+
 def _state_organ(sdoc: Doc, end: int, heads_of: Gazetteer) -> bool:
     """Whether the proper name after a country is one of its organs ("United States Department
     of Transportation", "US Embassy"), not a newspaper or company ("Washington Post")."""
-    for tok in sdoc[end : end + 4]:
+    words = [t.lower_ for t in sdoc[end : end + 5]]
+    for k, tok in enumerate(sdoc[end : end + 4]):
         if not tok.text[:1].isupper():
             return False
-        if heads_of.sector_nouns.get(tok.lower_) in ("GOV", "MIL", "LEG", "JUD", "COP"):
-            return True
+        for n in (1, 3):  # "Department", "House of Representatives"
+            if heads_of.sector_nouns.get(" ".join(words[k : k + n])) in _ORGAN_SECTORS:
+                return True
     return False
 
 

@@ -15,6 +15,7 @@ from pipeline.nlp.officials import PersonInfo
 
 _FIRST_PERSON = ("i", "we", "me", "us")
 _DEFINITE = ("the", "this", "that", "their", "its")
+_ANAPHORIC = (*_DEFINITE, "these", "those")
 _MEETING_KINDS = ("three-way", "trilateral", "two-way", "bilateral")
 
 
@@ -127,3 +128,31 @@ def _near(a: Mention, b: Mention, days: int = 3) -> bool:
     if len(va) == len(vb) == 10:
         return abs((date.fromisoformat(va) - date.fromisoformat(vb)).days) <= days
     return va.startswith(vb) or vb.startswith(va)
+
+
+def anaphor_recipients(
+    anchor: Token,
+    actors: list[str],
+    state: ArticleState,
+    words: Words,
+    noun_types: dict[str, str],
+) -> list[str]:
+    """ "X rejected the resolution", "X condemned the attack": a definite object that refers
+    back to an earlier act makes whoever did it the recipient (an event noun such as "attack"
+    refers to an act of its type, another noun to an act whose sentence uses it)."""
+    for obj in anchor.children:
+        lem, form = obj.lemma_.lower(), obj.lower_
+        if obj.dep_ != "dobj" or not {lem, form} & words.event_anaphors:
+            continue
+        if not any(c.dep_ in ("det", "poss") and c.lower_ in _ANAPHORIC for c in obj.children):
+            continue
+        typ = noun_types.get(lem)
+        for m in reversed(state.history):
+            if not m.actors or set(m.actors) & set(actors):
+                continue
+            told = m.evidence.text.lower()
+            if (typ is not None and m.type == typ) or (
+                typ is None and (f" {lem}" in told or f" {form}" in told)
+            ):
+                return list(m.actors)
+    return []

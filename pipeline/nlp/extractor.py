@@ -25,7 +25,13 @@ from pipeline.nlp.actors import actor_mentions, update_last_person
 from pipeline.nlp.arguments import assign_roles, locative
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
-from pipeline.nlp.coref import meeting_in_focus, resolve_subject, summit_members, update_focus
+from pipeline.nlp.coref import (
+    anaphor_recipients,
+    meeting_in_focus,
+    resolve_subject,
+    summit_members,
+    update_focus,
+)
 from pipeline.nlp.dates import DateMention, find_dates
 from pipeline.nlp.factuality import dated_factuality, factuality
 from pipeline.nlp.gazetteer import Gazetteer
@@ -220,6 +226,7 @@ class EventExtractor:
             if m is not None:
                 out.append(m)
         state.speaker_of, state.speaker_persons = {}, {}
+        state.history.extend(out)
         update_last_person(amentions, state)
         update_focus(out, state)
         return out
@@ -353,6 +360,9 @@ class EventExtractor:
         recip_codes = [
             c for c in uniq([r.code for r in roles.recips if r.code]) if c not in actor_codes
         ]
+        if actor_codes and not recip_codes and nominal is None:
+            noun_types = {n: t for n, (t, _) in self.lex.nouns.items()}
+            recip_codes = anaphor_recipients(anchor, actor_codes, state, words, noun_types)
         coref = meeting_in_focus(nominal, state, words, set(actor_codes + recip_codes))
         if coref:
             actor_codes, recip_codes = list(state.focus), []

@@ -125,6 +125,7 @@ class Words:
     locative_preps: frozenset[str]
     place_nouns: frozenset[str]
     destination_heads: frozenset[str]
+    event_anaphors: frozenset[str]
     group_nouns: frozenset[str]
     speech_verbs: frozenset[str]
     reiterate_verbs: frozenset[str]

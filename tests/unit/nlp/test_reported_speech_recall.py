@@ -133,3 +133,28 @@ def test_a_body_acting_away_from_a_summit_acts_alone(extractor: EventExtractor) 
     )
     call = next(e for e in evs if e["type"] == "REQUEST")
     assert call["actors"] == ["NATO"]
+
+
+def test_a_definite_act_noun_makes_its_doer_the_recipient(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "On Tuesday, the U.S. Congress passed a resolution urging Chile to investigate the"
+        " election. Chile rejected the resolution on Wednesday.",
+    )
+    assert ("REJECT", ["CHL"], ["USA"]) in [(e["type"], e["actors"], e["recipients"]) for e in evs]
+    evs = _events(
+        extractor,
+        "Peruvian troops attacked a Chilean border post on Monday. Bolivia condemned the attack"
+        " on Tuesday.",
+    )
+    assert ("ACCUSE", ["BOL"], ["PER"]) in [(e["type"], e["actors"], e["recipients"]) for e in evs]
+
+
+def test_an_act_noun_with_no_earlier_act_names_no_recipient(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile rejected the resolution on Wednesday.")
+    assert [(e["type"], e["recipients"]) for e in evs] == [("REJECT", [])]
+
+
+def test_a_legislature_named_with_its_country_is_that_state(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "The U.S. House of Representatives condemned Chile on Tuesday.")
+    assert [(e["actors"], e["recipients"]) for e in evs] == [(["USA"], ["CHL"])]
