@@ -90,3 +90,26 @@ def test_a_bare_year_earlier_in_the_paragraph_does_not_date_the_news(
     assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", None)]
     evs = _events(extractor, "Chile spoke on Tuesday. Chile criticized Peru's fishing rules.")
     assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-20")]
+
+
+def test_a_body_before_a_hyphenated_modifier_is_the_officials(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "United Nations-appointed special rapporteur Ana Lopez said on Wednesday that Peru must"
+        " release the prisoners.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("REQUEST", ["UNO"], ["PER"])
+    ]
+    assert [(p["name"], p["role"]) for p in evs[0]["persons"]] == [
+        ("Ana Lopez", "special rapporteur")
+    ]
+
+
+def test_presidential_advisers_are_officials(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Peruvian presidential adviser Juan Mendez criticized Chile on Monday."
+    )
+    assert [(p["name"], p["country"], p["role"]) for p in evs[0]["persons"]] == [
+        ("Juan Mendez", "PER", "presidential adviser")
+    ]
