@@ -218,8 +218,13 @@ def select_triggers(triggers: list[Trigger]) -> list[Trigger]:
             or any(c.dep_ == "aux" and c.lower_ == "to" for c in anchor.children)
         )
         # "..., blaming X", "committing to send troops": a participle adding a verbal act of
-        # the same subject is an event of its own
-        verbal = anchor.tag_ == "VBG" and anchor.dep_ in ("advcl", "acl") and trig.type in VERBAL
+        # the same subject is an event of its own; so is taking part in a meeting ("Speaking
+        # at a UN meeting, X said ...")
+        verbal = (
+            anchor.tag_ == "VBG"
+            and anchor.dep_ in ("advcl", "acl")
+            and (trig.type in VERBAL or trig.name == "consult-speak-at-meeting")
+        )
         if not dominated and not (nonfinite and trig.nominal is None and not verbal):
             kept.append(trig)
     return [_compose(trig, triggers) for trig in kept]

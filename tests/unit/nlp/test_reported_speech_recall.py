@@ -158,3 +158,18 @@ def test_an_act_noun_with_no_earlier_act_names_no_recipient(extractor: EventExtr
 def test_a_legislature_named_with_its_country_is_that_state(extractor: EventExtractor) -> None:
     evs = _events(extractor, "The U.S. House of Representatives condemned Chile on Tuesday.")
     assert [(e["actors"], e["recipients"]) for e in evs] == [(["USA"], ["CHL"])]
+
+
+def test_speaking_at_a_bodys_meeting_is_taking_part_in_it(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Speaking at a United Nations Security Council meeting on Monday, Chilean Ambassador Ana"
+        " Lopez said her country wanted calm.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["UNO"])
+    ]
+    evs = _events(extractor, "Chilean President Ana Lopez spoke at the NATO summit on Monday.")
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["NATO"])
+    ]
