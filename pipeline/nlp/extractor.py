@@ -62,7 +62,7 @@ from pipeline.nlp.places import (
 )
 from pipeline.nlp.speech import SpeechAct, SpeechRules, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
-from pipeline.nlp.triggers import Trigger, find_triggers, select_triggers
+from pipeline.nlp.triggers import TAKE_PART, Trigger, find_triggers, select_triggers
 from pipeline.nlp.types import (
     ArticleInput,
     Entities,
@@ -83,8 +83,6 @@ __all__ = [
 #: factualities of events reported as news; the others go to ``background_events``
 NEWS_FACTUALITY = ("asserted", "future")
 _QUOTE = r"\"([^\"]{15,})\""
-#: verbs of taking part in a meeting, whose occasion phrase names the meeting's participants
-_TAKE_PART = frozenset({"speak", "address", "participate", "attend"})
 
 
 class EventExtractor:
@@ -350,7 +348,7 @@ class EventExtractor:
         anchor, nominal, words = trig.anchor, trig.nominal, self.lex.words
         occasion_text, occ_start = occ
         skip = (occ_start, occ_start + OCCASION_SPAN) if occ_start >= 0 else (-1, -1)
-        if trig.type == "CONSULT" and anchor.lemma_.lower() in _TAKE_PART:
+        if trig.type == "CONSULT" and anchor.lemma_.lower() in TAKE_PART:
             skip = (-1, -1)  # "spoke at the NATO summit": the occasion is the event itself
         roles = assign_roles(sdoc, anchor, nominal, trig.mode, amentions, self.gaz, words, skip)
         ner_place(sdoc, anchor, nominal, roles, amentions, self.gaz, words)

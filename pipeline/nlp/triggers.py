@@ -13,6 +13,9 @@ from pipeline.nlp.lexicon import Lexicon, VerbRule, Words
 
 #: types of verbal acts (statements, demands, promises), which participles can carry
 VERBAL = frozenset({"ACCUSE", "REQUEST", "REJECT", "SUPPORT", "AGREE", "THREATEN"})
+#: verbs of taking part in a meeting ("spoke at the summit", "in New York to attend the UN
+#: General Assembly"): an act of its own even as a participle or purpose clause
+TAKE_PART = frozenset({"speak", "address", "participate", "attend"})
 
 
 class Trigger(NamedTuple):
@@ -224,7 +227,7 @@ def select_triggers(triggers: list[Trigger]) -> list[Trigger]:
             anchor.tag_ == "VBG"
             and anchor.dep_ in ("advcl", "acl")
             and (trig.type in VERBAL or trig.name == "consult-speak-at-meeting")
-        )
+        ) or (trig.type == "CONSULT" and anchor.lemma_.lower() in TAKE_PART)
         if not dominated and not (nonfinite and trig.nominal is None and not verbal):
             kept.append(trig)
     return [_compose(trig, triggers) for trig in kept]

@@ -173,3 +173,14 @@ def test_speaking_at_a_bodys_meeting_is_taking_part_in_it(extractor: EventExtrac
     assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
         ("CONSULT", ["CHL"], ["NATO"])
     ]
+
+
+def test_being_somewhere_to_attend_an_assembly_is_taking_part(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "While in Lima to attend the United Nations General Assembly, Chilean President Ana"
+        " Lopez told reporters that she was hopeful.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"], e["factuality"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["UNO"], "asserted")
+    ]
