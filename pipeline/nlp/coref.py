@@ -10,7 +10,7 @@ from datetime import date
 from spacy.tokens import Token
 
 from pipeline.nlp.lexicon import Words
-from pipeline.nlp.mentions import ActorMention, ArticleState, Mention
+from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, uniq_persons
 from pipeline.nlp.officials import PersonInfo
 
 _FIRST_PERSON = ("i", "we", "me", "us")
@@ -107,6 +107,20 @@ def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> N
         if m.type != "CONSULT" or m.factuality not in ("asserted", "future"):
             continue
         parts = [*m.actors, *m.recipients]
+        if any(is_body(c) for c in parts):
+            # "a summit where Presidents X of A and Y of B signed ...": those acting at the
+            # meeting, in the same sentence, take part in it
+            acts = [o for o in mentions if o is not m and o.evidence.start == m.evidence.start]
+            here = list(
+                dict.fromkeys(
+                    c for o in acts for c in o.actors if not is_body(c) and c not in parts
+                )
+            )
+            if here:
+                m.actors.extend(here)
+                parts += here
+                m.persons = uniq_persons(m.persons + [p for o in acts for p in o.persons])
+                m.date = m.date or next((o.date for o in acts if o.date), None)
         states = [c for c in parts if not is_body(c)]
         for body in (c for c in parts if is_body(c)):
             if len(states) >= 2 and body not in members:

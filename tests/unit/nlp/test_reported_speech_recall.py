@@ -184,3 +184,15 @@ def test_being_somewhere_to_attend_an_assembly_is_taking_part(extractor: EventEx
     assert [(e["type"], e["actors"], e["recipients"], e["factuality"]) for e in evs] == [
         ("CONSULT", ["CHL"], ["UNO"], "asserted")
     ]
+
+
+def test_states_acting_at_a_bodys_summit_take_part_in_it(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Leaders of African Union member states met in Lima for an AU summit where on Sunday"
+        " Presidents Ana Lopez of Chile and Juan Mendez of Peru signed the trade agreement.",
+    )
+    summit = next(e for e in evs if e["type"] == "CONSULT")
+    assert set(summit["actors"]) | set(summit["recipients"]) == {"AU", "CHL", "PER"}
+    assert sorted(p["name"] for p in summit["persons"]) == ["Ana Lopez", "Juan Mendez"]
+    assert summit["date"] == "2024-02-18"
