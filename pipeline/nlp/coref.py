@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, uniq_persons
@@ -42,6 +42,9 @@ def resolve_subject(
     if described is not None and described.country:
         person_list.insert(0, described)
         return [described.country], False
+    organ = institution(subj, state)
+    if organ:
+        return [organ], False
     prev = [am for am in amentions if am.code and am.end <= subj.i and am.person is None]
     if low in ("it", "they", "we") and prev:
         return [prev[-1].code], False
@@ -170,3 +173,35 @@ def anaphor_recipients(
             ):
                 return list(m.actors)
     return []
+
+
+#: sectors whose definite head nouns refer back to a state's organ ("the embassy", "the
+#: ministry", "the parliament"); "the military" or "the court" are left alone: they are as often
+#: another state's, or the domestic side of the story
+COREF_SECTORS = ("GOV", "LEG")
+
+
+def note_institutions(
+    sdoc: Doc, amentions: list[ActorMention], state: ArticleState, sector_nouns: dict[str, str]
+) -> None:
+    """Remember which state's organ each organ noun last named ("the US Embassy" -> embassy:
+    USA), so that a later "the embassy" refers to it."""
+    for am in amentions:
+        if not am.code or am.person is not None:
+            continue
+        root = sdoc[am.start : am.end].root
+        head = root.head
+        if root.dep_ in ("compound", "amod", "poss", "nmod") and head.i != root.i:
+            lem = head.lemma_.lower()
+            if sector_nouns.get(lem) in COREF_SECTORS:
+                state.institutions[lem] = am.code
+
+
+def institution(tok: Token, state: ArticleState) -> str | None:
+    """The state of a definite organ noun named earlier ("the embassy declined")."""
+    lem = tok.lemma_.lower()
+    if lem not in state.institutions or tok.pos_ == "PROPN":
+        return None
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+        return None
+    return state.institutions[lem]

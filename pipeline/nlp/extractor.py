@@ -27,7 +27,9 @@ from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import (
     anaphor_recipients,
+    institution,
     meeting_in_focus,
+    note_institutions,
     resolve_subject,
     summit_members,
     update_focus,
@@ -199,6 +201,7 @@ class EventExtractor:
             sdoc, state, self.gaz, self.selector.actor_matcher, self.lex.words.non_state_name_heads
         )
         self._collect_entities(sdoc, amentions, ents)
+        note_institutions(sdoc, amentions, state, self.gaz.sector_nouns)
         triggers = find_triggers(sdoc, self.lex)
         acts = speech_acts(sdoc, self.speech)
         if not triggers and not acts:
@@ -365,6 +368,11 @@ class EventExtractor:
         if actor_codes and not recip_codes and nominal is None:
             noun_types = {n: t for n, (t, _) in self.lex.nouns.items()}
             recip_codes = anaphor_recipients(anchor, actor_codes, state, words, noun_types)
+            recip_codes = recip_codes or [
+                c
+                for o in anchor.children
+                if o.dep_ == "dobj" and (c := institution(o, state)) and c not in actor_codes
+            ]
         coref = meeting_in_focus(nominal, state, words, set(actor_codes + recip_codes))
         if coref:
             actor_codes, recip_codes = list(state.focus), []

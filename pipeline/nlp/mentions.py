@@ -70,6 +70,8 @@ class ArticleState:
     #: persons in the order the article names them (latest last)
     recent_persons: list[PersonInfo] = field(default_factory=list)
     focus: list[str] = field(default_factory=list)
+    #: organ noun -> the state whose organ it last named ("the US Embassy": embassy -> USA)
+    institutions: dict[str, str] = field(default_factory=dict)
     #: the article's event mentions so far, in text order (for "rejected the resolution")
     history: list[Mention] = field(default_factory=list)
     #: within the sentence being read: token index inside reported content -> speaker codes

@@ -196,3 +196,22 @@ def test_states_acting_at_a_bodys_summit_take_part_in_it(extractor: EventExtract
     assert set(summit["actors"]) | set(summit["recipients"]) == {"AU", "CHL", "PER"}
     assert sorted(p["name"] for p in summit["persons"]) == ["Ana Lopez", "Juan Mendez"]
     assert summit["date"] == "2024-02-18"
+
+
+def test_the_embassy_refers_to_the_embassy_named_before(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean police chief Ana Lopez wrote to the Peruvian Embassy in Santiago on Monday."
+        " Chilean Foreign Minister Juan Mendez urged the embassy on Tuesday to reconsider. The"
+        " embassy rejected the plea on Wednesday.",
+    )
+    got = {(e["type"], tuple(e["actors"]), tuple(e["recipients"])) for e in evs}
+    assert ("REQUEST", ("CHL",), ("PER",)) in got
+    assert any(t == "REJECT" and a == ("PER",) for t, a, _ in got)
+
+
+def test_an_organ_noun_never_named_with_a_state_stays_unresolved(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile criticized Peru on Monday. The embassy rejected the plea.")
+    assert all(e["type"] != "REJECT" for e in evs)
