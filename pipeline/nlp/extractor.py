@@ -280,7 +280,7 @@ class EventExtractor:
                 and locative(sdoc[am.start : am.end].root, self.lex.words) is None
             ]
         )
-        recips = [c for c in recips if c not in codes]
+        recips = [c for c in recips if c not in codes] or _they(sdoc, act, codes, amentions)
         if not recips:
             return None
         rule = self.speech.classify(sdoc, act.content)
@@ -438,3 +438,18 @@ class EventExtractor:
         speaker = next((p.name for p in person_list), None)
         m.quotes = [Quote(q.group(1), speaker) for q in re.finditer(_QUOTE, raw)]
         return m
+
+
+def _they(sdoc: Doc, act: SpeechAct, codes: list[str], amentions: list[ActorMention]) -> list[str]:
+    """ "X cited the NATO treaty and said, 'They need to stand by us'": "they" in the content
+    is the state or body named last before it, outside the speaker."""
+    for tok in sorted((sdoc[i] for i in act.content), key=lambda t: t.i):
+        if tok.lower_ not in ("they", "them"):
+            continue
+        before = [
+            am.code
+            for am in amentions
+            if am.code and am.end <= tok.i and am.start not in act.speaker and am.code not in codes
+        ]
+        return before[-1:]
+    return []

@@ -215,3 +215,14 @@ def test_an_organ_noun_never_named_with_a_state_stays_unresolved(
 ) -> None:
     evs = _events(extractor, "Chile criticized Peru on Monday. The embassy rejected the plea.")
     assert all(e["type"] != "REJECT" for e in evs)
+
+
+def test_they_in_a_quote_is_the_body_named_before_it(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        'Chilean President Ana Lopez cited Article 5 of the NATO treaty and said, "They need to'
+        ' stand by us."',
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("REQUEST", ["CHL"], ["NATO"])
+    ]
