@@ -5,6 +5,7 @@
 2. :mod:`~pipeline.nlp.actors` - countries, capitals, bodies and persons in the sentence;
 3. :mod:`~pipeline.nlp.triggers` - verb and noun triggers (named rules in config/nlp);
 4. :mod:`~pipeline.nlp.arguments` and :mod:`~pipeline.nlp.coref` - who did what to whom;
+   :mod:`~pipeline.nlp.reported` - the verbal event of "X said ..." and who X is;
 5. :mod:`~pipeline.nlp.factuality`, :mod:`~pipeline.nlp.places` - modality, date and place;
 6. :mod:`~pipeline.nlp.typing_rules` - named retyping rules (config/nlp/typing.yaml);
 7. :mod:`~pipeline.nlp.consolidate` - one event per happening within the article.
@@ -22,7 +23,7 @@ from spacy.tokens import Doc, Token
 from pipeline.models import Note
 from pipeline.nlp import CODE_VERSION, DEFAULT_CONFIG_DIR, EXTRACTOR_VERSION, extractor_version
 from pipeline.nlp.actors import actor_mentions, update_last_person
-from pipeline.nlp.arguments import assign_roles, locative
+from pipeline.nlp.arguments import assign_roles
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import (
@@ -47,7 +48,7 @@ from pipeline.nlp.mentions import (
     uniq,
     uniq_persons,
 )
-from pipeline.nlp.officials import Officials, PersonInfo
+from pipeline.nlp.officials import Officials
 from pipeline.nlp.places import (
     OCCASION_SPAN,
     choose_date,
@@ -60,9 +61,9 @@ from pipeline.nlp.places import (
     occasion,
     paragraph_dates,
     sentence_place,
-    speaker_date,
 )
-from pipeline.nlp.speech import SpeechAct, SpeechRules, speech_acts
+from pipeline.nlp.reported import QUOTE, find_speakers, speech_event
+from pipeline.nlp.speech import SpeechRules, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.triggers import TAKE_PART, Trigger, find_triggers, select_triggers
 from pipeline.nlp.types import (
@@ -84,7 +85,6 @@ __all__ = [
 
 #: factualities of events reported as news; the others go to ``background_events``
 NEWS_FACTUALITY = ("asserted", "future")
-_QUOTE = r"\"([^\"]{15,})\""
 
 
 class EventExtractor:
@@ -209,7 +209,7 @@ class EventExtractor:
             return []
         dates = find_dates(raw, state.pub)
         occ = occasion(raw)
-        speakers = self._speakers(sdoc, acts, amentions, state)
+        speakers = find_speakers(sdoc, acts, amentions, state, self.lex.words)
         state.speaker_of = {i: codes for act, (codes, _) in speakers.items() for i in act.content}
         state.speaker_persons = {i: ps for act, (_, ps) in speakers.items() for i in act.content}
         out: list[Mention] = []
@@ -225,7 +225,19 @@ class EventExtractor:
                 a.i in act.content and set(codes) <= set(m.actors) for a, m in anchored
             ):
                 continue  # the content's own event (or the speech verb's) already stands
-            m = self._speech(sdoc, offset, raw, act, codes, persons, amentions, state, dates)
+            m = speech_event(
+                sdoc,
+                offset,
+                raw,
+                act,
+                codes,
+                persons,
+                amentions,
+                state,
+                dates,
+                self.speech,
+                self.lex.words,
+            )
             if m is not None:
                 out.append(m)
         state.speaker_of, state.speaker_persons = {}, {}
@@ -233,93 +245,6 @@ class EventExtractor:
         update_last_person(amentions, state)
         update_focus(out, state)
         return out
-
-    def _speakers(
-        self,
-        sdoc: Doc,
-        acts: list[SpeechAct],
-        amentions: list[ActorMention],
-        state: ArticleState,
-    ) -> dict[SpeechAct, tuple[list[str], list[PersonInfo]]]:
-        """The speaker codes (and persons) of each speech act that has a resolvable speaker."""
-        out: dict[SpeechAct, tuple[list[str], list[PersonInfo]]] = {}
-        for act in acts:
-            named = [am for am in amentions if am.start in act.speaker]
-            codes = uniq([am.code for am in named if am.code])
-            persons = [am.person for am in named if am.person]
-            if not codes:
-                root = min((sdoc[i] for i in act.speaker), key=lambda t: t.i)
-                head = next(
-                    (sdoc[i] for i in act.speaker if sdoc[i].head.i not in act.speaker), root
-                )
-                codes, _ = resolve_subject(head, amentions, state, self.lex.words, persons)
-            if codes:
-                out[act] = (codes, persons)
-        return out
-
-    def _speech(
-        self,
-        sdoc: Doc,
-        offset: int,
-        raw: str,
-        act: SpeechAct,
-        codes: list[str],
-        persons: list[PersonInfo],
-        amentions: list[ActorMention],
-        state: ArticleState,
-        dates: list[DateMention],
-    ) -> Mention | None:
-        """The verbal event of a speech act whose content names another state or body."""
-        # states named in the content, not as a place ("children in Sudan")
-        recips = uniq(
-            [
-                am.code
-                for am in amentions
-                if am.start in act.content
-                and am.code
-                and locative(sdoc[am.start : am.end].root, self.lex.words) is None
-            ]
-        )
-        recips = [c for c in recips if c not in codes] or _they(sdoc, act, codes, amentions)
-        if not recips:
-            return None
-        rule = self.speech.classify(sdoc, act.content)
-        if rule is None:
-            return None
-        words = self.lex.words
-        chosen = choose_date(sdoc, dates, act.anchor, None, -1, words) or speaker_date(
-            sdoc, dates, act.speaker
-        )
-        fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
-        chosen = future_weekday(chosen, raw, fact)
-        # the paragraph's date dates the event but does not make it background on its own
-        chosen = chosen or governing_date(state.dates, offset)
-        evid = Evidence(
-            raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
-        )
-        m = Mention(
-            type=rule.type,
-            mode=rule.mode,
-            actors=list(codes),
-            recipients=recips,
-            persons=uniq_persons(persons),
-            place=None,
-            place_text=None,
-            date=chosen,
-            factuality=fact,
-            occasion=None,
-            evidence=evid,
-            rule=rule.name,
-            bodies=uniq(
-                [am.body or "" for am in amentions if am.start in act.content | act.speaker]
-            ),
-        )
-        m.members.append(evid)
-        low = raw.lower()
-        m.contexts = {c for c, ws in words.contexts.items() if any(w in low for w in ws)}
-        speaker = next((p.name for p in persons), None)
-        m.quotes = [Quote(q.group(1), speaker) for q in re.finditer(_QUOTE, raw)]
-        return m
 
     def _collect_entities(
         self, sdoc: Doc, amentions: list[ActorMention], ents: dict[str, set[str]]
@@ -436,20 +361,5 @@ class EventExtractor:
         low = raw.lower()
         m.contexts = {c for c, ws in words.contexts.items() if any(w in low for w in ws)}
         speaker = next((p.name for p in person_list), None)
-        m.quotes = [Quote(q.group(1), speaker) for q in re.finditer(_QUOTE, raw)]
+        m.quotes = [Quote(q.group(1), speaker) for q in re.finditer(QUOTE, raw)]
         return m
-
-
-def _they(sdoc: Doc, act: SpeechAct, codes: list[str], amentions: list[ActorMention]) -> list[str]:
-    """ "X cited the NATO treaty and said, 'They need to stand by us'": "they" in the content
-    is the state or body named last before it, outside the speaker."""
-    for tok in sorted((sdoc[i] for i in act.content), key=lambda t: t.i):
-        if tok.lower_ not in ("they", "them"):
-            continue
-        before = [
-            am.code
-            for am in amentions
-            if am.code and am.end <= tok.i and am.start not in act.speaker and am.code not in codes
-        ]
-        return before[-1:]
-    return []
