@@ -42,6 +42,8 @@ bench: install
 	$(BIN)/python benchmarks/actors.py
 	$(BIN)/python benchmarks/polling.py
 	$(BIN)/python benchmarks/poll_task.py
+	$(BIN)/python benchmarks/merge.py
+	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/e2e.py
 
 clean:

@@ -3,7 +3,8 @@
 A local site (``scripts/news_site.py``) publishes corpus articles (Wikinews, VOA, the seeds, and
 real pages of the article-extraction benchmark) into several RSS feeds spread over loopback
 hosts; the whole stack runs on the local Redis and Elasticsearch (its own Redis db and index
-prefix, removed after): a Celery worker with N processes on every queue, and beat. Two phases:
+prefix, removed after): the workers `communique run` starts (processing with N processes, I/O
+with a thread pool, reprocessing) and beat. Two phases:
 
 1. latency: articles appear at ``--rate`` per second; latency runs from the poll that first
    lists an entry to the article AND its events being searchable (the wait for that poll — the
@@ -44,6 +45,7 @@ from pipeline.index.templates import apply_templates, delete_prefix  # noqa: E40
 from pipeline.urls import canonical_url  # noqa: E402
 from scripts.news_site import NewsSite, corpus_stories  # noqa: E402
 from workers.app import create_app  # noqa: E402
+from workers.cli.run import worker_commands  # noqa: E402
 from workers.deadletters import KEY as DEADLETTERS_KEY  # noqa: E402
 from workers.routing import ALL_QUEUES  # noqa: E402
 from workers.settings import Settings, get_settings  # noqa: E402
@@ -81,6 +83,22 @@ def _read_proc(pid: int) -> tuple[float, float] | None:
     return hwm / 1024, (int(stat[11]) + int(stat[12])) / ticks
 
 
+def _service_pids() -> dict[str, int]:
+    """Pids of the local Elasticsearch and Redis (their CPU is part of an article's cost on a
+    machine that runs them beside the workers)."""
+    pids: dict[str, int] = {}
+    for key, pattern in (("es", "org.elasticsearch.bootstrap"), ("redis", "redis-server")):
+        found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout
+        if found.split():
+            pids[key] = int(found.split()[0])
+    return pids
+
+
+def _cpu_s(pid: int) -> float:
+    read = _read_proc(pid)
+    return read[1] if read else 0.0
+
+
 def _searchable(es: Elasticsearch, prefix: str) -> set[str]:
     """Ids of processed articles whose mentions are all searchable (no forced refresh): the one
     place to adapt when the event model changes. The merged events are recomputed by the same
@@ -111,7 +129,7 @@ def sample_forever(
     r: redis.Redis,
     es: Elasticsearch,
     prefix: str,
-    worker_pid: int,
+    worker_pids: list[int],
 ) -> None:
     """Every SAMPLE_S: queue depths, worker RSS/CPU, newly searchable articles."""
     while not stop.is_set():
@@ -119,7 +137,7 @@ def sample_forever(
         depths = {q.rsplit(".", 1)[1]: int(r.llen(q)) for q in ALL_QUEUES}
         depths["unacked"] = int(r.hlen("unacked"))
         samples.queues.append((now - samples.t0, depths))
-        for pid in _proc_tree(worker_pid):
+        for pid in (p for worker in worker_pids for p in _proc_tree(worker)):
             read = _read_proc(pid)
             if read:
                 samples.peak_rss_mb[pid] = max(samples.peak_rss_mb.get(pid, 0.0), read[0])
@@ -133,7 +151,7 @@ def sample_forever(
 
 
 class Stack:
-    """A worker (N processes, every queue) and beat on a private Redis db and index prefix."""
+    """The workers of `communique run` and beat on a private Redis db and index prefix."""
 
     def __init__(self, feed_urls: list[str], concurrency: int, workdir: Path) -> None:
         base = get_settings()
@@ -157,26 +175,11 @@ class Stack:
         }
         celery = [sys.executable, "-m", "celery", "-A", "workers.app"]
         self.log = (workdir / f"{self.prefix}.log").open("wb")
-        self.worker = subprocess.Popen(
-            [
-                *celery,
-                "worker",
-                "-Q",
-                ",".join(ALL_QUEUES),
-                "--concurrency",
-                str(concurrency),
-                "-n",
-                f"{self.prefix}@%h",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=self.log,
-        )
+        # the workers `communique run` starts, with the same commands and default settings
+        self.workers = [
+            subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=self.log, stderr=self.log)
+            for cmd in worker_commands(self.settings, concurrency)
+        ]
         self.beat = subprocess.Popen(
             [
                 *celery,
@@ -200,7 +203,7 @@ class Stack:
         behind its start-up)."""
         deadline = time.time() + timeout_s
         while not es.indices.exists_alias(name=f"{self.prefix}-articles"):
-            if time.time() > deadline or self.worker.poll() is not None:
+            if time.time() > deadline or any(w.poll() is not None for w in self.workers):
                 raise SystemExit(f"the worker did not start: see {self.log.name}")
             time.sleep(0.5)
 
@@ -211,9 +214,9 @@ class Stack:
 
     def close(self, es: Elasticsearch, r: redis.Redis) -> None:
         """Stop worker and beat, delete the indices and the Redis db."""
-        for process in (self.beat, self.worker):
+        for process in (self.beat, *self.workers):
             process.terminate()
-        for process in (self.beat, self.worker):
+        for process in (self.beat, *self.workers):
             try:
                 process.wait(timeout=90)
             except subprocess.TimeoutExpired:
@@ -360,20 +363,23 @@ def main() -> None:
     sampler = threading.Thread(
         target=sample_forever,
         daemon=True,
-        args=(stop, samples, r, es, stack.prefix, stack.worker.pid),
+        args=(stop, samples, r, es, stack.prefix, [w.pid for w in stack.workers]),
     )
     sampler.start()
     phases: dict[str, dict[str, Any]] = {}
     try:
         stack.wait_ready(es)
         cpu: dict[str, float] = {}
+        services = _service_pids()
         for name, site in sites.items():
             cpu_before = sum(samples.cpu_s.values())
+            services_before = {k: _cpu_s(pid) for k, pid in services.items()}
             site.begin()
             phases[name] = run_phase(site, stack, samples, args.poll_every, args.timeout)
-            cpu[name] = (sum(samples.cpu_s.values()) - cpu_before) / max(
-                1, phases[name]["articles"]
-            )
+            n = max(1, phases[name]["articles"])
+            cpu[name] = (sum(samples.cpu_s.values()) - cpu_before) / n
+            for k, pid in services.items():
+                cpu[f"{name}:{k}"] = (_cpu_s(pid) - services_before[k]) / n
             p = phases[name]
             print(f"{name}: {p['articles']}/{p['of']} searchable, {p['other']} merged as "
                   "syndicated copies or dead-lettered", flush=True)  # fmt: skip
@@ -418,6 +424,7 @@ def _report(
     )
     worker_rss = sorted(samples.peak_rss_mb.values())
     per_stage = stages.per_article_ms()
+    wall_stage = stages.per_article_ms(wall=True)
     rows = [
         (
             "machine",
@@ -426,7 +433,8 @@ def _report(
         ),
         (
             "worker",
-            f"1 worker, {concurrency} processes, prefork, every queue; beat; default settings",
+            f"as `communique run`: processing {concurrency} processes (prefork), I/O "
+            f"{get_settings().io_concurrency} threads, reprocess 1; beat; default settings",
         ),
         (
             "saturation: articles",
@@ -448,6 +456,14 @@ def _report(
         (
             "CPU ms/article by stage (one process, same pages)",
             ", ".join(f"{k} {per_stage[k]:.1f}" for k in STAGES),
+        ),
+        (
+            "wall ms/article by stage (same run: waits on refreshes, locks, pages)",
+            ", ".join(f"{k} {wall_stage[k]:.1f}" for k in STAGES),
+        ),
+        (
+            "services CPU s/article (saturation): Elasticsearch / Redis",
+            f"{cpu.get('saturation:es', 0):.3f} / {cpu.get('saturation:redis', 0):.3f}",
         ),
         (
             "peak RSS per worker process MB (max / all)",

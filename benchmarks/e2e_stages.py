@@ -39,21 +39,25 @@ class StageCost:
     """Accumulated CPU seconds per stage and the number of articles they cover."""
 
     cpu_s: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    #: wall-clock seconds: beside CPU they show where a process waits (a refresh, a lock)
+    wall_s: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     articles: int = 0
     feed_entries: int = 0  # what the polls listed: a poll's cost is shared by its entries
 
     def timed(self, stage: str, call: Callable[[], T]) -> T:
         """Run ``call`` and charge its CPU time to ``stage``."""
-        started = time.process_time()
+        started, started_wall = time.process_time(), time.perf_counter()
         try:
             return call()
         finally:
             self.cpu_s[stage] += time.process_time() - started
+            self.wall_s[stage] += time.perf_counter() - started_wall
 
-    def per_article_ms(self) -> dict[str, float]:
-        """Milliseconds of CPU per article for each stage."""
-        per = {k: 1000 * v / max(1, self.articles) for k, v in self.cpu_s.items()}
-        per["poll"] = 1000 * self.cpu_s["poll"] / max(1, self.feed_entries)
+    def per_article_ms(self, wall: bool = False) -> dict[str, float]:
+        """Milliseconds of CPU (or wall-clock time) per article for each stage."""
+        spent = self.wall_s if wall else self.cpu_s
+        per = {k: 1000 * v / max(1, self.articles) for k, v in spent.items()}
+        per["poll"] = 1000 * spent["poll"] / max(1, self.feed_entries)
         return per
 
 

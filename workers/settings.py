@@ -78,7 +78,13 @@ class Settings(BaseSettings):
     task_soft_time_limit_s: int = Field(840, description="Soft time limit of one task")
     retry_backoff_max_s: int = Field(1800, description="Largest retry countdown")
     max_retries: int = Field(5, description="Retries before a task is dead-lettered")
-    worker_concurrency: int = Field(2, description="Worker processes started by `communique run`")
+    worker_concurrency: int = Field(
+        2, description="Processes of the processing worker (CPU: one per core) in `communique run`"
+    )
+    io_concurrency: int = Field(
+        8,
+        description="Threads of the I/O worker (poll, fetch, maintenance) in `communique run`",
+    )
     reprocess_concurrency: int = Field(
         1, description="Processes of the separate reprocess worker (its own slot, see routing)"
     )

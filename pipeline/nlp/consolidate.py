@@ -70,6 +70,8 @@ def merge(mentions: list[Mention]) -> list[Mention]:
         target.bodies = uniq(target.bodies + m.bodies)
         target.contexts |= m.contexts
         target.quotes.extend(m.quotes)
+        target.joint = target.joint or m.joint
+        target.mutual = target.mutual or m.mutual
     for c in clusters:
         if c.occasion and c.type == "CONSULT":
             c.occasion = renormalize_occasion(c.occasion, c.persons)

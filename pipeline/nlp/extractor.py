@@ -63,7 +63,8 @@ from pipeline.nlp.places import (
     sentence_place,
 )
 from pipeline.nlp.reported import QUOTE, find_speakers, speech_event
-from pipeline.nlp.speech import SpeechRules, speech_acts
+from pipeline.nlp.scope import lacks_counterpart, side_by_side
+from pipeline.nlp.speech import SpeechRules, content_recipients, name_target, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.triggers import TAKE_PART, Trigger, find_triggers, select_triggers
 from pipeline.nlp.types import (
@@ -158,8 +159,13 @@ class EventExtractor:
         inherit_meeting_place(merged)
         summit_members(merged, self.gaz.is_igo)
         final = [finalize(m, self.lex, self.gaz, self.version) for m in merged]
-        news = tuple(e for e in final if e.factuality in NEWS_FACTUALITY)
-        background = tuple(e for e in final if e.factuality not in NEWS_FACTUALITY)
+        # background: not told as news, or (the guide's scope) without a named counterpart
+        is_news = [
+            e.factuality in NEWS_FACTUALITY and not lacks_counterpart(m, e, self.lex)
+            for m, e in zip(merged, final, strict=True)
+        ]
+        news = tuple(e for e, ok in zip(final, is_news, strict=True) if ok)
+        background = tuple(e for e, ok in zip(final, is_news, strict=True) if not ok)
         # only events reported as news make an article diplomatic (the guide's scope)
         diplomatic = any(international(e.actors, e.recipients, self.gaz) for e in news)
         entities = Entities(**{k: tuple(sorted(v)) for k, v in ents.items()})
@@ -214,13 +220,15 @@ class EventExtractor:
         state.speaker_persons = {i: ps for act, (_, ps) in speakers.items() for i in act.content}
         out: list[Mention] = []
         anchored: list[tuple[Token, Mention]] = []
-        for trig in select_triggers(triggers):
+        for trig in select_triggers(triggers, self.lex.words):
             m = self._build(sdoc, offset, raw, trig, amentions, state, dates, occ)
             if m is not None:
                 out.append(m)
                 anchored.append((trig.anchor, m))
         trigger_anchors = {t.anchor.i for t in triggers}
         for act, (codes, persons) in speakers.items():
+            recips = content_recipients(sdoc, act, codes, amentions, self.lex.words)
+            name_target(act, codes, recips, anchored)
             if act.anchor.i in trigger_anchors or any(
                 a.i in act.content and set(codes) <= set(m.actors) for a, m in anchored
             ):
@@ -352,6 +360,8 @@ class EventExtractor:
             coref=coref,
             from_group=from_group,
             host=bool(trig.rule and trig.rule.host),
+            joint=side_by_side(sdoc, roles.actors),
+            mutual=bool(trig.rule and trig.rule.mutual),
         )
         apply_typing(m, self.lex, anchor, trig.rule, roles.actors)
         m.persons = taking_part(m, state.speaker_persons.get(anchor.i, []))

@@ -15,17 +15,35 @@ from pipeline.nlp.lexicon import Words
 #: an asserted event dated more than this before publication is background (the guide: news
 #: is what happened within about a month before publication)
 HISTORICAL_DAYS = 31
+#: subordinators of a condition or an open question ("if we cannot resolve it, I will raise
+#: it", "unclear whether X will attack")
+CONDITIONAL_MARKS = ("if", "unless", "whether")
 
 
-def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
-    """The modality the clause gives the trigger."""
+def _clause_chain(anchor: Token) -> list[Token]:
+    """The trigger and the verbs it is the complement or conjunct of."""
     toks = [anchor]
     t = anchor
     while t.dep_ in ("xcomp", "conj", "ccomp") and t.head.i != t.i:
         t = t.head
         toks.append(t)
-    if any(c.dep_ == "neg" or c.lower_ == "never" for t in toks for c in t.children):
-        return "negated"
+    return toks
+
+
+def negated_verb(anchor: Token) -> bool:
+    """Whether a verb of the clause chain is negated ("did not support"), as opposed to a
+    negative subject ("no other country offered")."""
+    return any(
+        c.dep_ == "neg" or c.lower_ == "never" for t in _clause_chain(anchor) for c in t.children
+    )
+
+
+def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
+    """The modality the clause gives the trigger."""
+    toks = _clause_chain(anchor)
+    unreal = _unreal(anchor, toks, words)
+    if unreal:
+        return unreal
     for t in toks:
         for c in t.children:
             lem = c.lower_
@@ -33,9 +51,7 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
                 return "future"
             if c.dep_ == "aux" and lem == "would" and reported(t, words):
                 return "future"  # "said it would allow": future in reported speech
-            if c.dep_ == "aux" and lem in ("could", "might", "may", "would", "should"):
-                return "hypothetical"
-            if c.dep_ == "mark" and lem in ("if", "unless"):
+            if c.dep_ == "aux" and lem in words.possibility_modals:
                 return "hypothetical"
     for prev, t in itertools.pairwise(toks):
         lem = t.lemma_.lower()
@@ -47,8 +63,6 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
             return "future" if not any(c.dep_ == "neg" for c in t.children) else "negated"
         if any(c.dep_ == "neg" for c in t.children):
             return "negated"
-        if governs and lem in words.proposal_verbs:
-            return "hypothetical"
     if nominal is not None:
         for c in nominal.children:
             if c.lower_ in ("possible", "potential", "proposed"):
@@ -57,21 +71,92 @@ def factuality(anchor: Token, nominal: Token | None, words: Words) -> str:
                 return "future"
     if anchor.tag_ == "VBD" and any(c.lower_ == "had" and c.dep_ == "aux" for c in anchor.children):
         return "historical"
-    if habitual(anchor) or any(
+    if habitual(_control_head(anchor), words) or any(
         c.dep_ == "advmod" and c.lower_ in words.habitual_adverbs for c in anchor.children
     ):
         return "historical"
     return "asserted"
 
 
-def habitual(anchor: Token) -> bool:
-    """A long-standing state rather than news: the perfect progressive ("has been attacking")
-    or a "since ..." span ("have fought since 2011")."""
+def _unreal(anchor: Token, toks: list[Token], words: Words) -> str | None:
+    """ "hypothetical" or "negated" when the clause chain does not report the event as real."""
+    # a condition, an open question or a belief governs everything below it ("unclear whether
+    # X will not ...", "he believes the leaders will meet")
+    if any(c.dep_ == "mark" and c.lower_ in CONDITIONAL_MARKS for t in toks for c in t.children):
+        return "hypothetical"
+    # a clause that is itself the subject is a proposition talked about, not reported ("To what
+    # extent X will defend Y was not made clear", "That X attacked Y is unlikely")
+    if any(t.dep_ in ("csubj", "csubjpass") for t in toks):
+        return "hypothetical"
+    if any(
+        prev.dep_ != "conj" and t.lemma_.lower() in words.proposal_verbs
+        for prev, t in itertools.pairwise(toks)
+    ):
+        return "hypothetical"
+    if negated_verb(anchor) or any(_negative_subject(c, words) for t in toks for c in t.children):
+        return "negated"
+    if _alleged(anchor, words) or any(
+        c.dep_ == "advmod" and c.lower_ in words.hedge_adverbs for t in toks for c in t.children
+    ):
+        return "hypothetical"
+    return None
+
+
+def _control_head(t: Token) -> Token:
+    """The verb an infinitive hangs on ("had been looking to repair" -> "looking")."""
+    while t.dep_ == "xcomp" and t.head.i != t.i:
+        t = t.head
+    return t
+
+
+def speech_factuality(fact: str, type_: str, content: list[Token]) -> str:
+    """Reported content under a condition is not news (the guide), except a threat, which is
+    conditional by nature ("if X does anything ..., I will destroy its economy")."""
+    conditional = any(t.dep_ == "mark" and t.lower_ in CONDITIONAL_MARKS for t in content)
+    if fact == "asserted" and type_ != "THREATEN" and conditional:
+        return "hypothetical"
+    return fact
+
+
+def _negative_subject(c: Token, words: Words) -> bool:
+    """ "No other country offered ...": the subject's determiner negates the clause."""
+    return c.dep_ in ("nsubj", "nsubjpass") and any(
+        d.dep_ == "det" and d.lower_ in words.negative_determiners for d in c.children
+    )
+
+
+def _alleged(anchor: Token, words: Words) -> bool:
+    """Whether the trigger is the content of an allegation noun ("allegations X tried ...")."""
+    return any(
+        a.pos_ == "NOUN" and a.lemma_.lower() in words.allegation_nouns for a in anchor.ancestors
+    )
+
+
+def habitual(anchor: Token, words: Words) -> bool:
+    """A long-standing state rather than news: the perfect progressive ("has been attacking"),
+    a "since ..." span ("have fought since 2011"), a span of years ("has increased cooperation
+    in the last few years") or the circumstance of a "with" clause ("with X encouraging ...")."""
     auxes = [c.lower_ for c in anchor.children if c.dep_ == "aux"]
     if anchor.tag_ == "VBG" and "been" in auxes and any(a in ("has", "have", "had") for a in auxes):
         return True
+    if (
+        anchor.tag_ == "VBG"
+        and (
+            (anchor.head.lower_ == "with" and anchor.dep_ in ("pcomp", "pobj"))
+            or any(c.dep_ == "mark" and c.lower_ == "with" for c in anchor.children)
+        )
+        # "with X speaking by phone Sunday with Y": a dated clause is a happening of its own
+        and not any(t.ent_type_ == "DATE" for t in anchor.subtree)
+    ):
+        return True
     return any(
-        c.dep_ == "prep" and c.lower_ == "since" and any(g.dep_ == "pobj" for g in c.children)
+        c.dep_ == "prep"
+        and any(
+            g.dep_ == "pobj"
+            and (c.lower_ == "since" or g.lemma_.lower() in words.period_nouns)
+            and (c.lower_ == "since" or any(m.lower_ in ("last", "past") for m in g.children))
+            for g in c.children
+        )
         for c in anchor.children
     )
 

@@ -82,11 +82,18 @@ class VerbRule:
     prt: frozenset[str] = frozenset()
     pobj: frozenset[str] = frozenset()
     needs_obj: bool = False
+    #: only without a direct object ("demonstrated", not "demonstrated a lack of ...")
+    no_obj: bool = False
     needs_place: bool = False
     host: bool = False
     obj_named: bool = False  # the direct object is a name ("recognized Kosovo")
     xcomp: bool = False
+    #: the infinitival complement must be a trigger itself or act on a relation ("seeks to
+    #: improve ties")
+    xcomp_event: bool = False
     actor_state: bool = False
+    #: actors side by side need no recipient ("A and B signed a treaty"), see nlp/scope.py
+    mutual: bool = False
 
     @property
     def conditional(self) -> bool:
@@ -103,6 +110,8 @@ class TypeInfo:
     cameo: str
     modes: dict[str, float]
     mode_cameo: dict[str, str]
+    #: "required", "mutual" or "optional": when the type stands without a recipient
+    counterpart: str = "required"
 
     def score_for(self, mode: str | None) -> float:
         """PLOVER score of the type with an optional mode."""
@@ -131,6 +140,7 @@ class Words:
     reiterate_verbs: frozenset[str]
     demand_nouns: frozenset[str]
     military_nouns: frozenset[str]
+    private_travellers: frozenset[str]
     host_objects: frozenset[str]
     generic_agents: frozenset[str]
     pronoun_person: frozenset[str]
@@ -138,10 +148,18 @@ class Words:
     coref_nouns: frozenset[str]
     plan_verbs: frozenset[str]
     proposal_verbs: frozenset[str]
+    expectation_verbs: frozenset[str]
+    possibility_modals: frozenset[str]
     reported_future_verbs: frozenset[str]
     role_nouns: frozenset[str]
     non_state_name_heads: frozenset[str]
     habitual_adverbs: frozenset[str]
+    hedge_adverbs: frozenset[str]
+    period_nouns: frozenset[str]
+    relation_objects: frozenset[str]
+    cooperative_verbs: frozenset[str]
+    allegation_nouns: frozenset[str]
+    negative_determiners: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
 
     @classmethod
@@ -211,11 +229,14 @@ def _verb_rule(r: dict[str, Any]) -> VerbRule:
         prt=_fs(r.get("prt")),
         pobj=_fs(r.get("pobj")),
         needs_obj=bool(r.get("needs_obj")),
+        no_obj=bool(r.get("no_obj")),
         needs_place=bool(r.get("needs_place")),
         host=bool(r.get("host")),
         obj_named=bool(r.get("obj_named")),
         xcomp=bool(r.get("xcomp")),
+        xcomp_event=bool(r.get("xcomp_event")),
         actor_state=bool(r.get("actor_state")),
+        mutual=bool(r.get("mutual")),
     )
 
 
@@ -273,6 +294,7 @@ class Lexicon:
                 str(t["cameo"]),
                 {k: float(v) for k, v in (t.get("modes") or {}).items()},
                 {k: str(v) for k, v in (t.get("mode_cameo") or {}).items()},
+                str(t.get("counterpart") or "required"),
             )
             for name, t in (onto.get("types") or {}).items()
         }

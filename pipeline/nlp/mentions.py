@@ -48,6 +48,10 @@ class Mention:
     coref: bool = False
     from_group: bool = False
     host: bool = False
+    #: the actors are named side by side ("A and B condemned ..."), see pipeline/nlp/scope.py
+    joint: bool = False
+    #: the trigger rule makes side-by-side actors a mutual act ("A and B signed a treaty")
+    mutual: bool = False
     quotes: list[Quote] = field(default_factory=list)
     contexts: set[str] = field(default_factory=set)
     members: list[Evidence] = field(default_factory=list)

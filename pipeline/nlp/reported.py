@@ -8,15 +8,14 @@ import re
 
 from spacy.tokens import Doc
 
-from pipeline.nlp.arguments import locative
 from pipeline.nlp.coref import resolve_subject
 from pipeline.nlp.dates import DateMention
-from pipeline.nlp.factuality import dated_factuality, factuality
+from pipeline.nlp.factuality import dated_factuality, factuality, speech_factuality
 from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, uniq, uniq_persons
 from pipeline.nlp.officials import PersonInfo
 from pipeline.nlp.places import choose_date, future_weekday, governing_date, speaker_date
-from pipeline.nlp.speech import SpeechAct, SpeechRules
+from pipeline.nlp.speech import SpeechAct, SpeechRules, content_recipients
 from pipeline.nlp.types import Evidence, Quote
 
 #: a quotation long enough to index with its speaker
@@ -59,27 +58,19 @@ def speech_event(
     words: Words,
 ) -> Mention | None:
     """The verbal event of a speech act whose content names another state or body."""
-    # states named in the content, not as a place ("children in Sudan")
-    recips = uniq(
-        [
-            am.code
-            for am in amentions
-            if am.start in act.content
-            and am.code
-            and locative(sdoc[am.start : am.end].root, words) is None
-        ]
+    recips = content_recipients(sdoc, act, codes, amentions, words) or _they(
+        sdoc, act, codes, amentions
     )
-    recips = [c for c in recips if c not in codes] or _they(sdoc, act, codes, amentions)
     if not recips:
         return None
     rule = rules.classify(sdoc, act.content)
     if rule is None:
         return None
-    words = words
     chosen = choose_date(sdoc, dates, act.anchor, None, -1, words) or speaker_date(
         sdoc, dates, act.speaker
     )
     fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
+    fact = speech_factuality(fact, rule.type, [sdoc[i] for i in act.content])
     chosen = future_weekday(chosen, raw, fact)
     # the paragraph's date dates the event but does not make it background on its own
     chosen = chosen or governing_date(state.dates, offset)

@@ -10,8 +10,11 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.nlp.arguments import subject
+from pipeline.nlp.arguments import locative, subject
 from pipeline.nlp.gazetteer import load_yaml_mapping
+from pipeline.nlp.lexicon import Words
+from pipeline.nlp.mentions import ActorMention, Mention, uniq
+from pipeline.nlp.triggers import VERBAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ class SpeechRules:
             + " "
         )
         modals = {t.lower_ for t in toks if t.dep_ == "aux"}
-        verbs = {t.lemma_.lower() for t in toks if t.pos_ == "VERB"}
+        verbs = {t.lemma_.lower() for t in toks if t.pos_ == "VERB" and not _describes(t, content)}
         for r in self.rules:
             if (
                 (r.lemmas & lemmas)
@@ -80,6 +83,16 @@ class SpeechRules:
             ):
                 return r
         return None
+
+
+def _describes(t: Token, content: frozenset[int]) -> bool:
+    """Whether a verb of the content only describes a noun ("a proposal that is supported by
+    X", "its reluctance to endorse"): it is not what the speaker does."""
+    while t.i in content and t.head.i != t.i:
+        if t.dep_ in ("relcl", "acl"):
+            return True
+        t = t.head
+    return False
 
 
 def _quoted(sdoc: Doc) -> set[int]:
@@ -130,3 +143,40 @@ def speech_acts(sdoc: Doc | Span, rules: SpeechRules) -> list[SpeechAct]:
         if content:
             acts.append(SpeechAct(tok, frozenset(_subtree(subj)), frozenset(content)))
     return acts
+
+
+def content_recipients(
+    sdoc: Doc, act: SpeechAct, codes: list[str], amentions: list[ActorMention], words: Words
+) -> list[str]:
+    """States and bodies the content names, not as a place ("children in Sudan"), other than
+    the speaker's."""
+    recips = uniq(
+        [
+            am.code
+            for am in amentions
+            if am.start in act.content
+            and am.code
+            and locative(sdoc[am.start : am.end].root, words) is None
+        ]
+    )
+    return [c for c in recips if c not in codes]
+
+
+def name_target(
+    act: SpeechAct, codes: list[str], recips: list[str], anchored: list[tuple[Token, Mention]]
+) -> None:
+    """ "X criticized it, saying Y seeks to ...": a verbal act of the speaker without a
+    recipient, on which the speech participle hangs, takes the states its content names."""
+    # only the participle ("..., saying"): "opposed X and said ..." is a second statement
+    if not recips or act.anchor.tag_ != "VBG" or act.anchor.dep_ not in ("advcl", "xcomp"):
+        return
+    for a, m in anchored:
+        if (
+            a.i == act.anchor.head.i
+            and not m.recipients
+            and m.type in VERBAL
+            and set(m.actors) == set(codes)
+        ):
+            m.recipients = list(recips)
+            m.rule = f"{m.rule}/speech-names-the-target"
+            return

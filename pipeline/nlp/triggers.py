@@ -43,6 +43,10 @@ def find_triggers(sdoc: Doc, lex: Lexicon) -> list[Trigger]:
             lem = lex.form_to_lemma.get(tok.lower_, lem)  # lemmatizer slips: "staged" -> "stag"
         if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT"):
             rule = match_rule(tok, lem, lex)
+            if rule is not None and rule.type == "AGREE" and _quotative(tok):
+                continue  # '"...," agreed X': X said so, X agreed to nothing
+            if rule is not None and rule.mode == "visit" and _military_subject(tok, lex.words):
+                continue  # "a warship paid a visit to the capital" is no diplomatic visit
             if rule is not None:
                 found.append(Trigger(tok, None, rule, rule.type, rule.mode, rule.name))
                 continue
@@ -52,6 +56,16 @@ def find_triggers(sdoc: Doc, lex: Lexicon) -> list[Trigger]:
                 found.append(nominal)
     found += _clausal(sdoc, lex.words, found)
     return found
+
+
+def _quotative(tok: Token) -> bool:
+    """A verb after a quotation with its subject after it ('"...," agreed the minister')."""
+    quoted_before = any(t.text in ('"', "“", "”") for t in tok.doc[max(0, tok.i - 3) : tok.i])
+    return quoted_before and any(c.dep_ == "nsubj" and c.i > tok.i for c in tok.children)
+
+
+def _military_subject(tok: Token, words: Words) -> bool:
+    return any(c.dep_ in SUBJ_DEPS and is_military(c, words) for c in tok.children)
 
 
 def _nominal(tok: Token, lem: str, lex: Lexicon, found: list[Trigger]) -> Trigger | None:
@@ -112,8 +126,20 @@ def _clausal(sdoc: Doc, words: Words, found: list[Trigger]) -> list[Trigger]:
         demanded = any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children) and any(
             c.dep_ == "dobj" and c.lemma_.lower() in words.demand_nouns for c in head.children
         )
-        if obliged or demanded:
-            name = "reported-obligation" if obliged else "demand-that-clause"
+        # "X expects Y to ...": what X wants another to do is X's request
+        expected = (
+            head.lemma_.lower() in words.expectation_verbs
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+            and any(c.dep_ == "nsubj" for c in tok.children)
+        )
+        if obliged or demanded or expected:
+            name = (
+                "reported-obligation"
+                if obliged
+                else "demand-that-clause"
+                if demanded
+                else "expectation-of-another"
+            )
             out.append(Trigger(head, None, None, "REQUEST", None, name))
     return out
 
@@ -136,7 +162,13 @@ def match_rule(tok: Token, lem: str, lex: Lexicon) -> VerbRule | None:
     """The first rule for ``lem`` whose conditions the token's dependents meet."""
     children = list(tok.children)
     objs = [c for c in children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd")]
-    preps = [c for c in children if c.dep_ in ("prt", "prep", "agent")]
+    # "on Monday" is a time, not the particle of "call on"
+    preps = [
+        c
+        for c in children
+        if c.dep_ in ("prt", "prep", "agent")
+        and not any(g.dep_ == "pobj" and g.ent_type_ in ("DATE", "TIME") for g in c.children)
+    ]
     obj_lemmas = _object_lemmas(children, objs)
     prt_lemmas = {p.lemma_.lower() for p in preps}
     pobj_lemmas = {g.lemma_.lower() for p in preps for g in p.children if g.dep_ == "pobj"}
@@ -172,6 +204,8 @@ def _bare_ok(
 ) -> bool:
     if rule.needs_obj and not objs:
         return False
+    if rule.no_obj and any(o.dep_ == "dobj" for o in objs):
+        return False
     if rule.host and not any(
         o.pos_ == "PROPN"
         or o.ent_type_ in ("PERSON", "NORP", "GPE", "ORG")
@@ -189,13 +223,23 @@ def _bare_ok(
         return False
     if rule.needs_place and not any(p.lemma_.lower() in ("in", "to", "at") for p in preps):
         return False
-    # troops arriving somewhere are not a diplomatic visit
+    # troops, immigrants or tourists arriving somewhere are not a diplomatic visit
     return not (
-        rule.needs_place and any(c.dep_ in SUBJ_DEPS and is_military(c, words) for c in children)
+        rule.needs_place
+        and any(
+            c.dep_ in SUBJ_DEPS and (is_military(c, words) or _private_travellers(c, words))
+            for c in children
+        )
     )
 
 
-def select_triggers(triggers: list[Trigger]) -> list[Trigger]:
+def _private_travellers(subj: Token, words: Words) -> bool:
+    """ "Immigrants", "a group of tourists": private people, whose travel is no visit."""
+    heads = [subj] + [g for p in subj.children if p.lower_ == "of" for g in p.children]
+    return any(h.lemma_.lower() in words.private_travellers for h in heads)
+
+
+def select_triggers(triggers: list[Trigger], words: Words) -> list[Trigger]:
     """The triggers that are events of their own: not governed by another trigger (except
     through coordination), not a bare non-finite clause; an agreement to attack is a threat
     and a decision to act is the act."""
@@ -230,7 +274,7 @@ def select_triggers(triggers: list[Trigger]) -> list[Trigger]:
         ) or (trig.type == "CONSULT" and anchor.lemma_.lower() in TAKE_PART)
         if not dominated and not (nonfinite and trig.nominal is None and not verbal):
             kept.append(trig)
-    return [_compose(trig, triggers) for trig in kept]
+    return [c for trig in kept if (c := _compose(trig, triggers, words)) is not None]
 
 
 #: dependencies of a clause that tells a happening of its own when it has its own subject
@@ -242,12 +286,13 @@ def _own_clause(anchor: Token) -> bool:
     prepositional or adverbial clause with its own subject is another act, not part of the
     trigger that governs it."""
     return anchor.dep_ in _OWN_CLAUSE_DEPS and any(
-        c.dep_ in ("nsubj", "nsubjpass") for c in anchor.children
-    )
+        c.dep_ in ("nsubj", "nsubjpass") and c.tag_ not in ("WDT", "WP") for c in anchor.children
+    )  # "a truce that is supported by Y": a relative pronoun describes the noun, no new act
 
 
-def _compose(trig: Trigger, triggers: list[Trigger]) -> Trigger:
-    """AGREE with an infinitival complement takes the complement's meaning."""
+def _compose(trig: Trigger, triggers: list[Trigger], words: Words) -> Trigger | None:
+    """AGREE with an infinitival complement takes the complement's meaning; a rule that needs
+    an event as its complement and has none is no trigger (None)."""
     comps = [
         t
         for t in triggers
@@ -261,6 +306,15 @@ def _compose(trig: Trigger, triggers: list[Trigger]) -> Trigger:
             )
         )
     ]
+    if trig.rule is not None and trig.rule.xcomp_event and not comps:
+        xcomps = [c for c in trig.anchor.children if c.dep_ == "xcomp"]
+        relational = any(c.lemma_.lower() in words.cooperative_verbs for c in xcomps) or any(
+            o.dep_ == "dobj" and o.lemma_.lower() in words.relation_objects
+            for c in xcomps
+            for o in c.children
+        )
+        if not relational:
+            return None
     if trig.type != "AGREE" or not comps:
         return trig
     if any(t.type in ("ASSAULT", "COERCE") for t in comps):

@@ -153,7 +153,8 @@ class ExtractionResult:
     notes: tuple[Note, ...] = ()
     entities: Entities = field(default_factory=Entities)
     #: events the article mentions but does not report as news (historical, negated,
-    #: hypothetical): kept apart from ``events`` so nothing is thrown away
+    #: hypothetical) or that lack a named counterpart (the guide's scope): kept apart from
+    #: ``events`` so nothing is thrown away
     background_events: tuple[ExtractedEvent, ...] = ()
 
     def to_dict(self, *, with_notes: bool = True) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+from pipeline.nlp.factuality import negated_verb
 from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, IGO
 from pipeline.nlp.lexicon import Lexicon, TypingRule, VerbRule
 from pipeline.nlp.mentions import ActorMention, Mention
@@ -27,6 +28,10 @@ def _clause_holds(
         return any(r not in m.actors for r in m.recipients) and bool(m.actors)
     if clause == "announced":
         return anchor.lemma_.lower() in _ANNOUNCE
+    if clause == "announced_decision":
+        return anchor.dep_ == "ccomp" and anchor.head.lemma_.lower() in _ANNOUNCE[:2]
+    if clause == "negated_verb":
+        return negated_verb(anchor)
     if clause == "unless_clause":
         return _unless_clause(anchor)
     if clause == "no_state_actor":
@@ -73,6 +78,8 @@ def apply_typing(
     """Retype ``m`` in place by every rule that holds, in file order."""
     for r in lex.typing_rules:
         if _holds(r, m, lex, anchor, vrule, actors):
-            m.type, m.mode = r.set_type, r.set_mode
+            # a rule that keeps the type and names no mode keeps the mode ("discontinue")
+            keep_mode = r.set_type == m.type and r.set_mode is None
+            m.type, m.mode = r.set_type, m.mode if keep_mode else r.set_mode
             m.factuality = r.set_factuality or m.factuality
             m.rule = f"{m.rule}/{r.name}"

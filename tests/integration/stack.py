@@ -18,6 +18,7 @@ from elasticsearch import Elasticsearch
 
 from pipeline.index.templates import delete_prefix
 from workers.app import create_app
+from workers.cli.run import worker_commands
 from workers.routing import ALL_QUEUES
 from workers.settings import PROJECT_ROOT, Settings
 
@@ -35,6 +36,8 @@ class Stack:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    #: the I/O and reprocess workers when the stack runs as `communique run` lays it out
+    others: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
 
     def log_tail(self) -> str:
         """The end of the worker's log, for assertion messages."""
@@ -68,7 +71,10 @@ def stack_factory(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[..., S
     client = redis.Redis.from_url(f"{REDIS_BASE}/{E2E_REDIS_DB}")
     client.flushdb()
 
-    def start(feed_url: str, concurrency: int = 1, **extra_env: str) -> Stack:
+    def start(
+        feed_url: str, concurrency: int = 1, layout: str = "single", **extra_env: str
+    ) -> Stack:
+        """``layout``: ``single`` (one worker on every queue) or ``run`` (`communique run`'s)."""
         prefix = f"e2e-{uuid.uuid4().hex[:8]}"
         feeds = tmp_path / f"{prefix}.yaml"
         feeds.write_text(f"feeds:\n  - {{id: seeds, url: '{feed_url}', poll_interval: 3600}}\n")
@@ -87,27 +93,40 @@ def stack_factory(tmp_path: Path, es: Elasticsearch) -> Iterator[Callable[..., S
             redis_url=env["COMMUNIQUE_REDIS_URL"], index_prefix=prefix, feeds_file=feeds
         )
         log_path = tmp_path / f"{prefix}-worker.log"
-        cmd = [
-            sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-            "-Q", ",".join(ALL_QUEUES), "--concurrency", str(concurrency), "--loglevel", "INFO",
-            "-n", f"{prefix}@%h", "--without-gossip", "--without-mingle",
-        ]  # fmt: skip
+        quiet = ["--without-gossip", "--without-mingle"]
+        if layout == "run":  # processing, I/O (threads) and reprocess workers, as `run` does
+            cmds = [
+                [*c[: c.index("-n") + 1], f"{role}-{prefix}@%h", *quiet]
+                for role, c in zip(("process", "io", "reprocess"), worker_commands(settings),
+                                   strict=True)
+            ]  # fmt: skip
+        else:
+            cmds = [[
+                sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+                "-Q", ",".join(ALL_QUEUES), "--concurrency", str(concurrency), "--loglevel",
+                "INFO", "-n", f"{prefix}@%h", *quiet,
+            ]]  # fmt: skip
         with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                cmd, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
+            process, *others = (
+                subprocess.Popen(
+                    cmd, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
+                )
+                for cmd in cmds
             )
-        stack = Stack(settings, env, log_path, process)
+        stack = Stack(settings, env, log_path, process, others)
         started.append(stack)
         return stack
 
     yield start
     for stack in started:
         assert stack.process is not None
-        stack.process.send_signal(signal.SIGTERM)
-        try:
-            stack.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            stack.process.kill()
+        for process in (stack.process, *stack.others):
+            process.send_signal(signal.SIGTERM)
+        for process in (stack.process, *stack.others):
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
         delete_prefix(es, stack.settings.index_prefix)
     client.flushdb()
 

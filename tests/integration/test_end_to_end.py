@@ -23,12 +23,15 @@ from tests.support import require_shared
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
+@pytest.mark.parametrize("layout", ["single", "run"])
 def test_seed_feed_becomes_searchable_articles_and_events(
-    stack_for: Callable[[str], Stack], es: Elasticsearch
+    stack_for: Callable[..., Stack], es: Elasticsearch, layout: str
 ) -> None:
+    """Through one worker on every queue, and through the workers `communique run` starts
+    (processing, an I/O worker with a thread pool, reprocessing)."""
     server, base = serve_in_thread(build_site(load_seeds(require_shared("seeds", "seeds.jsonl"))))
     try:
-        stack = stack_for(f"{base}/feed.xml")
+        stack = stack_for(f"{base}/feed.xml", layout=layout)
         stack.send("communique.poll_feed", "seeds")
         articles = stack.settings.index_name("articles")
         kamikawa = wait_count(es, articles, {"match": {"text": "Kamikawa"}}, 1)

@@ -22,27 +22,52 @@ def _celery_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "workers.app", *args]
 
 
-def _worker_cmd(queues: list[str], concurrency: int, name: str) -> list[str]:
+def _worker_cmd(queues: list[str], concurrency: int, name: str, pool: str = "prefork") -> list[str]:
     return _celery_cmd(
         "worker",
         "-Q", ",".join(queues),
+        "--pool", pool,
         "--concurrency", str(concurrency),
         "--loglevel", "INFO",
         "-n", name,
     )  # fmt: skip
 
 
+def worker_commands(settings: Settings, concurrency: int | None = None) -> list[list[str]]:
+    """The workers of one machine: processing, I/O and reprocessing, each on its own queues.
+
+    Processing is CPU-bound (spaCy): one process per core. Polling and fetching mostly wait on
+    the network and on Elasticsearch, so they get a thread pool of their own instead of taking
+    turns with processing on the same processes (measured by ``benchmarks/e2e.py``); their time
+    bounds are the fetcher's own deadlines, since a thread pool enforces no task time limit.
+    Reprocessing has its own slot so a backfill never takes a live process.
+    """
+    from workers import routing
+
+    io_queues = [routing.POLL_QUEUE, routing.FETCH_QUEUE, routing.MAINTENANCE_QUEUE]
+    return [
+        _worker_cmd(
+            [routing.PROCESS_QUEUE], concurrency or settings.worker_concurrency, "communique@%h"
+        ),
+        _worker_cmd(io_queues, settings.io_concurrency, "io@%h", pool="threads"),
+        _worker_cmd([routing.REPROCESS_QUEUE], settings.reprocess_concurrency, "reprocess@%h"),
+    ]
+
+
 def run(
     feeds: Annotated[
         Path | None, typer.Option(help="Feed registry (default: config/feeds.yaml)")
     ] = None,
-    concurrency: Annotated[int | None, typer.Option(help="Worker processes")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Processes of the processing worker")
+    ] = None,
     services: Annotated[
         bool, typer.Option(help="Provision local Redis and Elasticsearch if missing")
     ] = True,
     beat: Annotated[bool, typer.Option(help="Run the beat scheduler beside the worker")] = True,
 ) -> None:
-    """Run the whole stack: services, templates, a worker on every queue, and beat."""
+    """Run the whole stack: services, templates, the workers (processing, I/O, reprocessing)
+    and beat."""
     env = dict(os.environ)
     if feeds is not None:
         env["COMMUNIQUE_FEEDS_FILE"] = str(feeds.resolve())
@@ -91,19 +116,9 @@ def _prepare(settings: Settings, services: bool) -> None:
 def _start_children(
     settings: Settings, env: dict[str, str], *, concurrency: int | None, beat: bool
 ) -> list[subprocess.Popen[bytes]]:
-    """The live worker, the reprocess worker and (when asked) beat."""
-    from workers import routing
-
+    """The processing, I/O and reprocess workers and (when asked) beat."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    live_queues = [q for q in routing.ALL_QUEUES if q != routing.REPROCESS_QUEUE]
-    worker_cmd = _worker_cmd(
-        live_queues, concurrency or settings.worker_concurrency, "communique@%h"
-    )
-    # reprocessing has its own worker slot: a backfill of any size never takes a live process
-    reprocess_cmd = _worker_cmd(
-        [routing.REPROCESS_QUEUE], settings.reprocess_concurrency, "reprocess@%h"
-    )
-    children = [subprocess.Popen(worker_cmd, env=env), subprocess.Popen(reprocess_cmd, env=env)]
+    children = [subprocess.Popen(cmd, env=env) for cmd in worker_commands(settings, concurrency)]
     if beat:
         beat_cmd = _celery_cmd(
             "beat", "--loglevel", "INFO",

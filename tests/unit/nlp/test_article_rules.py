@@ -334,3 +334,258 @@ def test_recognising_a_state_is_support_but_recognising_a_situation_is_not(
     ev = _events(extractor, "Peru recognized Kosovo's independence on Monday.")[0]
     assert ev["rule"] == "support-recognize-claim"
     assert not _events(extractor, "Peru said it recognizes a difficult situation in Chile.")
+
+
+def test_states_side_by_side_with_no_counterpart_are_not_an_international_event(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Chile and Peru condemned the violence on Monday.")
+    assert not any(e["type"] == "ACCUSE" for e in res["events"])
+    assert res["diplomatic"] is False
+    ev = next(e for e in res["background_events"] if e["type"] == "ACCUSE")
+    assert set(ev["actors"]) == {"CHL", "PER"} and ev["recipients"] == []
+    # a mutual act needs no recipient: two states signing stands
+    evs = _events(extractor, "Chile and Peru signed a fisheries agreement on Monday.")
+    assert any(e["type"] == "SUPPORT" and set(e["actors"]) == {"CHL", "PER"} for e in evs)
+    # one name inside another is not two actors side by side
+    evs = _events(extractor, "Chile condemned Peru on Monday.")
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", ["CHL"], ["PER"])
+    ]
+
+
+def test_obligations_and_plans_that_fell_through_are_not_news(extractor: EventExtractor) -> None:
+    # "must" is what someone wants, "were supposed to" what did not happen
+    res = _result(extractor, "Peru must release the Chilean fishermen.")
+    assert not any(e["type"] == "RETREAT" for e in res["events"])
+    res = _result(extractor, "Chile and Peru were supposed to sign a trade deal on Monday.")
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+
+
+def test_a_standing_effort_is_background_through_the_infinitive(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Chile had been looking to repair its relations with Peru.")
+    assert res["events"] == []
+    assert res["background_events"][0]["factuality"] == "historical"
+
+
+def test_calling_a_meeting_convenes_it_and_calling_it_off_rejects_it(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile called a meeting with Peru on Monday.")
+    assert [(e["type"], e["rule"]) for e in evs] == [("CONSULT", "consult-call-meeting")]
+    evs = _events(extractor, "Chile called off the meeting with Peru on Monday.")
+    assert [(e["type"], e["mode"], e["rule"]) for e in evs] == [
+        ("REJECT", "meet", "reject-call-off-visit")
+    ]
+    # "on Monday" is a time, not the particle of "call on"; "called on Peru" still is
+    evs = _events(extractor, "Chile called on Peru on Monday to release the prisoners.")
+    assert [(e["type"], e["recipients"]) for e in evs] == [("REQUEST", ["PER"])]
+
+
+def test_quitting_a_practice_is_not_a_resignation(extractor: EventExtractor) -> None:
+    res = _result(extractor, "Peru quit harassing Chilean fishermen on Monday.")
+    assert not any(e["type"] == "RETREAT" for e in res["events"] + res["background_events"])
+    evs = _events(extractor, "The Peruvian foreign minister quit the cabinet on Monday.")
+    assert [(e["type"], e["mode"]) for e in evs] == [("RETREAT", "resign")]
+
+
+def test_allegations_guesses_and_negative_subjects_are_not_news(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(
+        extractor,
+        "The charge stemmed from allegations Chile tried to pressure the Peruvian government.",
+    )
+    assert not any(e["type"] == "REQUEST" for e in res["events"])
+    res = _result(extractor, "Chile will likely increase cooperation with Peru, an analyst said.")
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+    res = _result(extractor, "No other country offered to help Peru on Monday.")
+    assert not any(e["type"] == "AGREE" for e in res["events"])
+
+
+def test_conditional_reported_content_is_not_news_but_a_conditional_threat_is(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(
+        extractor,
+        "Chile said that if Peru escalates its threats, the pact with Bolivia will not hold.",
+    )
+    assert res["events"] == [] and res["background_events"]
+    assert {e["factuality"] for e in res["background_events"]} == {"hypothetical"}
+    evs = _events(extractor, "Chile warned Peru on Monday that it will retaliate if attacked.")
+    assert any(e["type"] == "THREATEN" and e["recipients"] == ["PER"] for e in evs)
+
+
+def test_seeking_to_is_an_intent_only_towards_a_relation(extractor: EventExtractor) -> None:
+    assert _events(extractor, "Chile seeks to counter Peru's influence in the region.") == []
+    evs = _events(extractor, "Chile seeks to improve ties with Peru.")
+    assert [(e["type"], e["rule"]) for e in evs] == [("AGREE", "agree-seek")]
+
+
+def test_standing_states_spans_of_years_and_with_clauses_are_background(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Chile has increased cooperation in the last few years with Peru.")
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "historical"
+    res = _result(
+        extractor,
+        "With Chile encouraging companies to stop trading in Peru, firms announced plans to leave.",
+    )
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "historical"
+
+
+def test_transitive_show_gather_and_medical_evacuation_are_no_events(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "The Chilean statement on Peru demonstrates a lack of understanding.")
+    assert res["events"] == [] and res["background_events"] == []
+    res = _result(extractor, "The Chilean president was evacuated Wednesday to a hospital in Peru.")
+    assert res["events"] == [] and res["background_events"] == []
+    evs = _events(extractor, "Chilean students demonstrated against Peru on Monday.")
+    assert [(e["type"], e["mode"]) for e in evs] == [("PROTEST", "demo")]
+
+
+def test_seconding_a_call_side_by_side_needs_a_counterpart_but_signing_does_not(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Bolivia, Chile and Peru also supported the call on Monday.")
+    assert res["events"] == []
+    assert res["background_events"][0]["rule"] == "support-praise"
+    for text in ("Chile and Peru signed on Monday.", "Chile and Peru upgraded their ties."):
+        evs = _events(extractor, text)
+        assert [(e["type"], set(e["actors"])) for e in evs] == [("SUPPORT", {"CHL", "PER"})]
+
+
+def test_expecting_another_to_act_is_a_request_not_that_act(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile expects Peru to withdraw its troops from the border.")
+    assert [(e["type"], e["actors"], e["recipients"], e["rule"]) for e in evs] == [
+        ("REQUEST", ["CHL"], ["PER"], "expectation-of-another")
+    ]
+    # expecting to act oneself is a plan, not a request
+    evs = _events(extractor, "Chile expects to sign the deal with Peru.")
+    assert not any(e["type"] == "REQUEST" for e in evs)
+
+
+def test_an_announced_sanction_is_the_sanction_and_keeps_its_mode(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile announced on Monday that it would expel Peru's ambassador.")
+    assert [(e["type"], e["mode"], e["factuality"]) for e in evs] == [
+        ("SANCTION", "expel", "asserted")
+    ]
+    assert evs[0]["rule"].endswith("/announced-sanction-is-sanction")
+
+
+def test_open_questions_and_beliefs_are_not_news(extractor: EventExtractor) -> None:
+    res = _result(extractor, "It was not clear whether Chile will defend Peru.")
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+    res = _result(
+        extractor, "The minister said he believes leaders from Chile and Peru will meet soon."
+    )
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+
+
+def test_a_negative_subject_is_no_refusal(extractor: EventExtractor) -> None:
+    res = _result(extractor, "No other country offered to take in the refugees from Peru.")
+    assert not any(e["type"] == "REJECT" for e in res["events"])
+    evs = _events(extractor, "Chile did not support Peru's proposal on Monday.")
+    assert [e["type"] for e in evs] == ["REJECT"]
+
+
+def test_private_travellers_arriving_make_no_visit(extractor: EventExtractor) -> None:
+    text = "The first large group of Chilean immigrants arrived in Lima, Peru, on Monday."
+    assert _events(extractor, text) == []
+    evs = _events(extractor, "The Chilean president arrived in Lima, Peru, on Monday.")
+    assert [(e["type"], e["mode"]) for e in evs] == [("CONSULT", "visit")]
+
+
+def test_a_verb_describing_a_noun_does_not_type_reported_speech(
+    extractor: EventExtractor,
+) -> None:
+    text = (
+        'The Chilean minister said, "All ministers agree with the Peruvian proposal of a truce '
+        'that is supported by Bolivia."'
+    )
+    assert not any(e["type"] == "SUPPORT" for e in _events(extractor, text))
+    text = "Chile said much remains to be done, signaling its reluctance to endorse Peru's plan."
+    assert not any(e["type"] == "SUPPORT" for e in _events(extractor, text))
+    evs = _events(extractor, "The Chilean minister said his country would support Peru.")
+    assert [(e["type"], e["rule"]) for e in evs] == [("SUPPORT", "reported-support")]
+
+
+def test_a_saying_participle_names_the_target_of_the_act(extractor: EventExtractor) -> None:
+    text = "Peru's mission criticized the meeting, saying Chile seeks to weaponize the council."
+    evs = _events(extractor, text)
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", ["PER"], ["CHL"])
+    ]
+    assert evs[0]["rule"].endswith("/speech-names-the-target")
+    # "opposed X and said ..." is a second statement, not the target of the first
+    text = "Peru opposed the plan on Monday and said Chile had given assurances."
+    assert not any(e["rule"].endswith("/speech-names-the-target") for e in _events(extractor, text))
+
+
+def test_regretting_a_decision_disapproves_and_a_commitment_supports(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile regrets the decision of Peru not to attend the talks.")
+    assert [(e["type"], e["mode"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", "disapprove", ["PER"])
+    ]
+    text = "The Chilean minister expressed his government's commitment to Peru's security."
+    evs = _events(extractor, text)
+    assert [(e["type"], e["rule"]) for e in evs] == [("SUPPORT", "support-express-support")]
+
+
+def test_counting_on_someone_is_a_request_and_appreciation_is_praise(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, 'The Chilean foreign minister wrote, "I count on Peru to act now."')
+    assert [(e["type"], e["recipients"], e["rule"]) for e in evs] == [
+        ("REQUEST", ["PER"], "reported-demand")
+    ]
+    evs = _events(extractor, "Chile appreciates Peru's help in the crisis.")
+    assert [(e["type"], e["recipients"]) for e in evs] == [("SUPPORT", ["PER"])]
+
+
+def test_an_intention_is_an_agree_only_towards_cooperation(extractor: EventExtractor) -> None:
+    text = "The Chilean president said he intends to leave the Andean Community in January."
+    assert not any(e["type"] == "AGREE" for e in _events(extractor, text))
+    evs = _events(extractor, "Chile vowed to help Peru rebuild after the earthquake.")
+    assert [(e["type"], e["recipients"], e["rule"]) for e in evs] == [
+        ("AGREE", ["PER"], "agree-intend")
+    ]
+
+
+def test_offers_side_by_side_need_a_counterpart_but_agreeing_together_does_not(
+    extractor: EventExtractor,
+) -> None:
+    res = _result(extractor, "Bolivia, Chile and Peru all offered to resettle the refugees.")
+    assert not any(e["type"] == "AGREE" for e in res["events"])
+    evs = _events(extractor, "Chile and Peru agreed to resume talks on Monday.")
+    assert [(e["type"], set(e["actors"])) for e in evs] == [("AGREE", {"CHL", "PER"})]
+
+
+def test_a_quoted_agreement_and_a_clause_as_subject_are_not_news(
+    extractor: EventExtractor,
+) -> None:
+    text = '"The danger has not passed," agreed Ana Diaz, a Chilean official in Peru.'
+    assert not any(e["type"] == "AGREE" for e in _events(extractor, text))
+    res = _result(extractor, "To what extent Chile will defend Peru was not made clear.")
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+
+
+def test_making_or_repeating_an_accusation_accuses(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile levelled accusations against Peru on Monday.")
+    assert [(e["type"], e["mode"], e["recipients"], e["rule"]) for e in evs] == [
+        ("ACCUSE", "allege", ["PER"], "accuse-make-claim")
+    ]
+
+
+def test_a_warship_paying_a_visit_is_no_diplomatic_visit(extractor: EventExtractor) -> None:
+    text = "A Chilean warship paid a visit to the Peruvian capital, Lima, on Monday."
+    assert _events(extractor, text) == []
+    text = "The Chilean president paid a visit to the Peruvian capital, Lima, on Monday."
+    assert [(e["type"], e["mode"]) for e in _events(extractor, text)] == [("CONSULT", "visit")]

@@ -35,7 +35,7 @@ def _doc(ex: EventExtractor) -> Doc:
 
 def test_triggers_and_roles_on_a_hand_built_doc(extractor: EventExtractor) -> None:
     sdoc = _doc(extractor)
-    trig = select_triggers(find_triggers(sdoc, extractor.lex))
+    trig = select_triggers(find_triggers(sdoc, extractor.lex), extractor.lex.words)
     assert [(t.type, t.anchor.text) for t in trig] == [("ACCUSE", "condemned")]
     state = ArticleState(PUB, [], {})
     ams = actor_mentions(sdoc, state, extractor.gaz, extractor.selector.actor_matcher)
