@@ -55,6 +55,7 @@ def actor_mentions(
             and nxt.pos_ == "PROPN"
             and nxt.ent_type_ in ("ORG", "WORK_OF_ART")
             and entry.kind in (COUNTRY, CAPITAL)
+            and not _state_organ(sdoc, sp.end, gaz)
         ):
             continue
         if entry.kind != IGO and _inside_name(sdoc, sp.end, heads):
@@ -66,6 +67,22 @@ def actor_mentions(
             )
         )
     return out
+
+
+_ORGAN_SECTORS = ("GOV", "MIL", "LEG", "JUD", "COP")
+
+
+def _state_organ(sdoc: Doc, end: int, heads_of: Gazetteer) -> bool:
+    """Whether the proper name after a country is one of its organs ("United States Department
+    of Transportation", "US Embassy"), not a newspaper or company ("Washington Post")."""
+    words = [t.lower_ for t in sdoc[end : end + 5]]
+    for k, tok in enumerate(sdoc[end : end + 4]):
+        if not tok.text[:1].isupper():
+            return False
+        for n in (1, 3):  # "Department", "House of Representatives"
+            if heads_of.sector_nouns.get(" ".join(words[k : k + n])) in _ORGAN_SECTORS:
+                return True
+    return False
 
 
 def _inside_name(sdoc: Doc, end: int, heads: frozenset[str]) -> bool:

@@ -104,12 +104,17 @@ def excluded(tok: Token, words: Words) -> bool:
 
 
 def locative(tok: Token, words: Words) -> Token | None:
-    """The locative preposition governing a place token ("in Rio", "on the island of Bali")."""
+    """The locative preposition governing a place token ("in Rio", "on the island of Bali",
+    "a visit to Lima")."""
     t = tok
     for _ in range(4):
         if t.dep_ == "pobj" and (
             t.head.lower_ in words.locative_preps
             or (t.head.lower_ == "on" and t.lemma_.lower() in words.place_nouns)
+            or (
+                t.head.lower_ in ("to", "into")
+                and t.head.head.lemma_.lower() in words.destination_heads
+            )
         ):
             return t.head
         if t.dep_ in ("pobj", "compound", "appos", "conj") or (
@@ -188,10 +193,38 @@ def assign_roles(
                 if mode == "visit":
                     roles.recips.append(am)
             continue
+        if (
+            mode == "visit"
+            and am.kind in (COUNTRY, CAPITAL)
+            and tok.dep_ == "dobj"
+            and tok.head.i == anchor.i
+            and roles.place is None
+        ):
+            # "X visited Peru": the host named as the object is also where the visit is
+            roles.place, roles.place_text = gaz.place(am.text), am.text.removeprefix("the ")
         if am.start in agent_tokens:
             roles.actors.append(am)
         elif am.start in roles.subj_tokens:
             (roles.recips if passive and agent_tokens else roles.actors).append(am)
-        elif belongs(tok, anchor, nominal):
+        elif belongs(tok, anchor, nominal) or _agent_of_object(tok, anchor):
             roles.recips.append(am)
     return roles
+
+
+def _agent_of_object(tok: Token, anchor: Token) -> bool:
+    """ "rejected the allegations made by Y", "denounced the sanctions imposed by Y": the
+    agent of a participle modifying the trigger's object is whom the act is aimed at."""
+    below = tok
+    for a in tok.ancestors:
+        if a.pos_ in ("VERB", "AUX"):
+            by_agent = below.dep_ == "agent" or (below.dep_ == "prep" and below.lower_ == "by")
+            governor = next((h for h in a.ancestors if h.pos_ in ("VERB", "AUX")), None)
+            return (
+                by_agent
+                and a.dep_ == "acl"
+                and a.tag_ == "VBN"
+                and governor is not None
+                and governor.i == anchor.i
+            )
+        below = a
+    return False

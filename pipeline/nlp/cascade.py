@@ -7,7 +7,7 @@ import re
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.lexicon import Lexicon, inflections
@@ -27,6 +27,34 @@ _BOILERPLATE = re.compile(
 def boilerplate_start(text: str) -> re.Match[str] | None:
     """Where trailing link lists ("Related coverage:", "Read more") begin, if anywhere."""
     return _BOILERPLATE.search(text)
+
+
+_OPENERS = ("“", "‘")
+_STRAIGHT = ('"', "'")
+
+
+def _opens(tok: Token) -> bool:
+    """An opening quote: a curly opener, or a straight quote after a space ("said. \"We")."""
+    if tok.text in _OPENERS:
+        return True
+    return tok.text in _STRAIGHT and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_)
+
+
+def _quote_aware(pdoc: Doc) -> list[Span]:
+    """The sentencizer's sentences with an opening quote left at the end of one sentence
+    ('... officials said. "We will') moved to the next, where the quote it opens is: reported
+    speech is read from its quotes."""
+    sents = list(pdoc.sents)
+    out: list[Span] = []
+    carry = 0
+    for k, sent in enumerate(sents):
+        start, end = sent.start - carry, sent.end
+        carry = 0
+        while k + 1 < len(sents) and end - 1 > start and _opens(pdoc[end - 1]):
+            end -= 1
+            carry += 1
+        out.append(pdoc[start:end])
+    return out
 
 
 class SentenceSelector:
@@ -60,7 +88,7 @@ class SentenceSelector:
             for para in re.finditer(r"[^\n]+", piece):
                 pdoc = self.cheap(para.group(0))
                 actor_starts = sorted(s for _, s, _ in self.actor_matcher(pdoc))
-                for sent in pdoc.sents:
+                for sent in _quote_aware(pdoc):
                     s0 = off + para.start() + sent.start_char
                     s1 = off + para.start() + sent.end_char
                     if not sent.text.strip():

@@ -23,6 +23,8 @@ def compatible(a: Mention, b: Mention) -> bool:
         return False
     if a.participants() != b.participants() and not (b.coref or a.coref or _same_act(a, b)):
         return False
+    if a.type != "CONSULT" and a.actors and b.actors and not set(a.actors) & set(b.actors):
+        return False  # "A accused B" and "B accused A" are two acts, not one told twice
     if a.date and b.date and a.date.value != b.date.value:
         da, db = a.date.value or "", b.date.value or ""
         if not (da.startswith(db) or db.startswith(da)):

@@ -4,14 +4,18 @@ and a definite meeting noun ("the talks") the meeting in focus."""
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from collections.abc import Callable
+from datetime import date
+
+from spacy.tokens import Doc, Token
 
 from pipeline.nlp.lexicon import Words
-from pipeline.nlp.mentions import ActorMention, ArticleState, Mention
+from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, uniq_persons
 from pipeline.nlp.officials import PersonInfo
 
 _FIRST_PERSON = ("i", "we", "me", "us")
 _DEFINITE = ("the", "this", "that", "their", "its")
+_ANAPHORIC = (*_DEFINITE, "these", "those")
 _MEETING_KINDS = ("three-way", "trilateral", "two-way", "bilateral")
 
 
@@ -38,6 +42,9 @@ def resolve_subject(
     if described is not None and described.country:
         person_list.insert(0, described)
         return [described.country], False
+    organ = institution(subj, state)
+    if organ:
+        return [organ], False
     prev = [am for am in amentions if am.code and am.end <= subj.i and am.person is None]
     if low in ("it", "they", "we") and prev:
         return [prev[-1].code], False
@@ -91,3 +98,110 @@ def update_focus(out: list[Mention], state: ArticleState) -> None:
         if len(m.actors) >= 2 and not m.from_group:
             state.focus = list(m.actors)
             return
+
+
+def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> None:
+    """A body acting at its own meeting acts with the states reported taking part (the
+    guide: "a summit of a body: actors = body code + the states explicitly reported taking
+    part"): an act whose sole actor is the body, dated within the meeting's days (or
+    undated), gets the meeting's states as co-actors."""
+    members: dict[str, tuple[Mention, list[str]]] = {}
+    for m in mentions:
+        if m.type != "CONSULT" or m.factuality not in ("asserted", "future"):
+            continue
+        parts = [*m.actors, *m.recipients]
+        if any(is_body(c) for c in parts):
+            # "a summit where Presidents X of A and Y of B signed ...": those acting at the
+            # meeting, in the same sentence, take part in it
+            acts = [o for o in mentions if o is not m and o.evidence.start == m.evidence.start]
+            here = list(
+                dict.fromkeys(
+                    c for o in acts for c in o.actors if not is_body(c) and c not in parts
+                )
+            )
+            if here:
+                m.actors.extend(here)
+                parts += here
+                m.persons = uniq_persons(m.persons + [p for o in acts for p in o.persons])
+                m.date = m.date or next((o.date for o in acts if o.date), None)
+        states = [c for c in parts if not is_body(c)]
+        for body in (c for c in parts if is_body(c)):
+            if len(states) >= 2 and body not in members:
+                members[body] = (m, states)
+    for m in mentions:
+        if len(m.actors) != 1 or m.actors[0] not in members:
+            continue
+        meeting, states = members[m.actors[0]]
+        if m is meeting or not _near(m, meeting):
+            continue
+        m.actors = [m.actors[0], *(s for s in states if s not in m.recipients)]
+
+
+def _near(a: Mention, b: Mention, days: int = 3) -> bool:
+    """Undated, or dated within a few days of each other (a summit spans days)."""
+    va, vb = (a.date.value if a.date else None), (b.date.value if b.date else None)
+    if not va or not vb:
+        return True
+    if len(va) == len(vb) == 10:
+        return abs((date.fromisoformat(va) - date.fromisoformat(vb)).days) <= days
+    return va.startswith(vb) or vb.startswith(va)
+
+
+def anaphor_recipients(
+    anchor: Token,
+    actors: list[str],
+    state: ArticleState,
+    words: Words,
+    noun_types: dict[str, str],
+) -> list[str]:
+    """ "X rejected the resolution", "X condemned the attack": a definite object that refers
+    back to an earlier act makes whoever did it the recipient (an event noun such as "attack"
+    refers to an act of its type, another noun to an act whose sentence uses it)."""
+    for obj in anchor.children:
+        lem, form = obj.lemma_.lower(), obj.lower_
+        if obj.dep_ != "dobj" or not {lem, form} & words.event_anaphors:
+            continue
+        if not any(c.dep_ in ("det", "poss") and c.lower_ in _ANAPHORIC for c in obj.children):
+            continue
+        typ = noun_types.get(lem)
+        for m in reversed(state.history):
+            if not m.actors or set(m.actors) & set(actors):
+                continue
+            told = m.evidence.text.lower()
+            if (typ is not None and m.type == typ) or (
+                typ is None and (f" {lem}" in told or f" {form}" in told)
+            ):
+                return list(m.actors)
+    return []
+
+
+#: sectors whose definite head nouns refer back to a state's organ ("the embassy", "the
+#: ministry", "the parliament"); "the military" or "the court" are left alone: they are as often
+#: another state's, or the domestic side of the story
+COREF_SECTORS = ("GOV", "LEG")
+
+
+def note_institutions(
+    sdoc: Doc, amentions: list[ActorMention], state: ArticleState, sector_nouns: dict[str, str]
+) -> None:
+    """Remember which state's organ each organ noun last named ("the US Embassy" -> embassy:
+    USA), so that a later "the embassy" refers to it."""
+    for am in amentions:
+        if not am.code or am.person is not None:
+            continue
+        root = sdoc[am.start : am.end].root
+        head = root.head
+        if root.dep_ in ("compound", "amod", "poss", "nmod") and head.i != root.i:
+            lem = head.lemma_.lower()
+            if sector_nouns.get(lem) in COREF_SECTORS:
+                state.institutions[lem] = am.code
+
+
+def institution(tok: Token, state: ArticleState) -> str | None:
+    """The state of a definite organ noun named earlier ("the embassy declined")."""
+    lem = tok.lemma_.lower()
+    if lem not in state.institutions or tok.pos_ == "PROPN":
+        return None
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+        return None
+    return state.institutions[lem]

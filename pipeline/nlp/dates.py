@@ -75,7 +75,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "rel",
         re.compile(
-            r"\b(?P<rel>yesterday|today|tonight|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year)|this\s+(?:week|month|year)|earlier\s+this\s+(?:week|month|year))\b",
+            r"\b(?P<rel>yesterday|today|tonight|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year)|this\s+(?:week|month|year)|earlier\s+this\s+(?:week|month|year)|"
+            r"(?:this|last|this\s+past|over\s+the|at\s+the)\s+weekend)\b",
             re.I,
         ),
     ),
@@ -121,6 +122,19 @@ def _past_year_for(month: int, day: int | None, pub: date) -> int:
         elif month < pub.month:
             pass
     return y
+
+
+def _weekend(rel: str, pub: date) -> tuple[str, str, str]:
+    """The Saturday of a weekend: "this weekend" is the one the publication falls in (or,
+    from Tuesday on, the coming one); "last weekend", "over the weekend" the latest past one."""
+    back = (pub.weekday() - 5) % 7  # days since the latest Saturday (0 on a Saturday)
+    if rel == "this weekend" and back > 2:
+        d = pub + timedelta(days=7 - back)
+    elif rel == "this weekend" or (back > 0 and not (rel == "last weekend" and back < 2)):
+        d = pub - timedelta(days=back)
+    else:  # on a weekend, "last weekend" (and a Saturday's "over the weekend") is the previous
+        d = pub - timedelta(days=back + 7)
+    return d.isoformat(), "day", _rel(d, pub)
 
 
 def resolve(kind: str, m: re.Match[str], pub: date | None) -> tuple[str | None, str | None, str]:
@@ -177,6 +191,8 @@ def resolve(kind: str, m: re.Match[str], pub: date | None) -> tuple[str | None, 
         d = pub - timedelta(days=back)
         return d.isoformat(), "day", _rel(d, pub)
     rel = re.sub(r"\s+", " ", g["rel"].lower())
+    if rel.endswith("weekend"):
+        return _weekend(rel, pub)
     if rel == "yesterday":
         d = pub - timedelta(days=1)
         return d.isoformat(), "day", "past"

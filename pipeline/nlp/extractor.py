@@ -5,6 +5,7 @@
 2. :mod:`~pipeline.nlp.actors` - countries, capitals, bodies and persons in the sentence;
 3. :mod:`~pipeline.nlp.triggers` - verb and noun triggers (named rules in config/nlp);
 4. :mod:`~pipeline.nlp.arguments` and :mod:`~pipeline.nlp.coref` - who did what to whom;
+   :mod:`~pipeline.nlp.reported` - the verbal event of "X said ..." and who X is;
 5. :mod:`~pipeline.nlp.factuality`, :mod:`~pipeline.nlp.places` - modality, date and place;
 6. :mod:`~pipeline.nlp.typing_rules` - named retyping rules (config/nlp/typing.yaml);
 7. :mod:`~pipeline.nlp.consolidate` - one event per happening within the article.
@@ -25,34 +26,47 @@ from pipeline.nlp.actors import actor_mentions, update_last_person
 from pipeline.nlp.arguments import assign_roles
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
-from pipeline.nlp.coref import meeting_in_focus, resolve_subject, update_focus
+from pipeline.nlp.coref import (
+    anaphor_recipients,
+    institution,
+    meeting_in_focus,
+    note_institutions,
+    resolve_subject,
+    summit_members,
+    update_focus,
+)
 from pipeline.nlp.dates import DateMention, find_dates
-from pipeline.nlp.factuality import dated_factuality, factuality, speech_factuality
+from pipeline.nlp.factuality import dated_factuality, factuality
 from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.lexicon import Lexicon
-from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, as_date, uniq, uniq_persons
-from pipeline.nlp.officials import Officials, PersonInfo
+from pipeline.nlp.mentions import (
+    ActorMention,
+    ArticleState,
+    Mention,
+    as_date,
+    taking_part,
+    uniq,
+    uniq_persons,
+)
+from pipeline.nlp.officials import Officials
 from pipeline.nlp.places import (
     OCCASION_SPAN,
     choose_date,
     future_weekday,
     governing_date,
+    inherit_meeting_place,
+    named_subplace,
     ner_place,
     normalize_occasion,
     occasion,
     paragraph_dates,
     sentence_place,
 )
+from pipeline.nlp.reported import QUOTE, find_speakers, speech_event
 from pipeline.nlp.scope import lacks_counterpart, side_by_side
-from pipeline.nlp.speech import (
-    SpeechAct,
-    SpeechRules,
-    content_recipients,
-    name_target,
-    speech_acts,
-)
+from pipeline.nlp.speech import SpeechRules, content_recipients, name_target, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
-from pipeline.nlp.triggers import Trigger, find_triggers, select_triggers
+from pipeline.nlp.triggers import TAKE_PART, Trigger, find_triggers, select_triggers
 from pipeline.nlp.types import (
     ArticleInput,
     Entities,
@@ -72,7 +86,6 @@ __all__ = [
 
 #: factualities of events reported as news; the others go to ``background_events``
 NEWS_FACTUALITY = ("asserted", "future")
-_QUOTE = r"\"([^\"]{15,})\""
 
 
 class EventExtractor:
@@ -143,6 +156,8 @@ class EventExtractor:
                     Note("sentence_failed", f"{type(exc).__name__} at {start}: {exc}"[:300], "nlp")
                 )
         merged = merge(mentions)
+        inherit_meeting_place(merged)
+        summit_members(merged, self.gaz.is_igo)
         final = [finalize(m, self.lex, self.gaz, self.version) for m in merged]
         # background: not told as news, or (the guide's scope) without a named counterpart
         is_news = [
@@ -192,6 +207,7 @@ class EventExtractor:
             sdoc, state, self.gaz, self.selector.actor_matcher, self.lex.words.non_state_name_heads
         )
         self._collect_entities(sdoc, amentions, ents)
+        note_institutions(sdoc, amentions, state, self.gaz.sector_nouns)
         triggers = find_triggers(sdoc, self.lex)
         acts = speech_acts(sdoc, self.speech)
         if not triggers and not acts:
@@ -199,8 +215,9 @@ class EventExtractor:
             return []
         dates = find_dates(raw, state.pub)
         occ = occasion(raw)
-        speakers = self._speakers(sdoc, acts, amentions, state)
+        speakers = find_speakers(sdoc, acts, amentions, state, self.lex.words)
         state.speaker_of = {i: codes for act, (codes, _) in speakers.items() for i in act.content}
+        state.speaker_persons = {i: ps for act, (_, ps) in speakers.items() for i in act.content}
         out: list[Mention] = []
         anchored: list[tuple[Token, Mention]] = []
         for trig in select_triggers(triggers, self.lex.words):
@@ -216,89 +233,26 @@ class EventExtractor:
                 a.i in act.content and set(codes) <= set(m.actors) for a, m in anchored
             ):
                 continue  # the content's own event (or the speech verb's) already stands
-            m = self._speech(sdoc, offset, raw, act, codes, persons, amentions, state, dates)
+            m = speech_event(
+                sdoc,
+                offset,
+                raw,
+                act,
+                codes,
+                persons,
+                amentions,
+                state,
+                dates,
+                self.speech,
+                self.lex.words,
+            )
             if m is not None:
                 out.append(m)
-        state.speaker_of = {}
+        state.speaker_of, state.speaker_persons = {}, {}
+        state.history.extend(out)
         update_last_person(amentions, state)
         update_focus(out, state)
         return out
-
-    def _speakers(
-        self,
-        sdoc: Doc,
-        acts: list[SpeechAct],
-        amentions: list[ActorMention],
-        state: ArticleState,
-    ) -> dict[SpeechAct, tuple[list[str], list[PersonInfo]]]:
-        """The speaker codes (and persons) of each speech act that has a resolvable speaker."""
-        out: dict[SpeechAct, tuple[list[str], list[PersonInfo]]] = {}
-        for act in acts:
-            named = [am for am in amentions if am.start in act.speaker]
-            codes = uniq([am.code for am in named if am.code])
-            persons = [am.person for am in named if am.person]
-            if not codes:
-                root = min((sdoc[i] for i in act.speaker), key=lambda t: t.i)
-                head = next(
-                    (sdoc[i] for i in act.speaker if sdoc[i].head.i not in act.speaker), root
-                )
-                codes, _ = resolve_subject(head, amentions, state, self.lex.words, persons)
-            if codes:
-                out[act] = (codes, persons)
-        return out
-
-    def _speech(
-        self,
-        sdoc: Doc,
-        offset: int,
-        raw: str,
-        act: SpeechAct,
-        codes: list[str],
-        persons: list[PersonInfo],
-        amentions: list[ActorMention],
-        state: ArticleState,
-        dates: list[DateMention],
-    ) -> Mention | None:
-        """The verbal event of a speech act whose content names another state or body."""
-        recips = content_recipients(sdoc, act, codes, amentions, self.lex.words)
-        if not recips:
-            return None
-        rule = self.speech.classify(sdoc, act.content)
-        if rule is None:
-            return None
-        words = self.lex.words
-        chosen = choose_date(sdoc, dates, act.anchor, None, -1, words)
-        fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
-        fact = speech_factuality(fact, rule.type, [sdoc[i] for i in act.content])
-        chosen = future_weekday(chosen, raw, fact)
-        # the paragraph's date dates the event but does not make it background on its own
-        chosen = chosen or governing_date(state.dates, offset)
-        evid = Evidence(
-            raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
-        )
-        m = Mention(
-            type=rule.type,
-            mode=rule.mode,
-            actors=list(codes),
-            recipients=recips,
-            persons=[p for p in uniq_persons(persons) if p.role != "spokesperson"],
-            place=None,
-            place_text=None,
-            date=chosen,
-            factuality=fact,
-            occasion=None,
-            evidence=evid,
-            rule=rule.name,
-            bodies=uniq(
-                [am.body or "" for am in amentions if am.start in act.content | act.speaker]
-            ),
-        )
-        m.members.append(evid)
-        low = raw.lower()
-        m.contexts = {c for c, ws in words.contexts.items() if any(w in low for w in ws)}
-        speaker = next((p.name for p in persons), None)
-        m.quotes = [Quote(q.group(1), speaker) for q in re.finditer(_QUOTE, raw)]
-        return m
 
     def _collect_entities(
         self, sdoc: Doc, amentions: list[ActorMention], ents: dict[str, set[str]]
@@ -330,8 +284,11 @@ class EventExtractor:
         anchor, nominal, words = trig.anchor, trig.nominal, self.lex.words
         occasion_text, occ_start = occ
         skip = (occ_start, occ_start + OCCASION_SPAN) if occ_start >= 0 else (-1, -1)
+        if trig.type == "CONSULT" and anchor.lemma_.lower() in TAKE_PART:
+            skip = (-1, -1)  # "spoke at the NATO summit": the occasion is the event itself
         roles = assign_roles(sdoc, anchor, nominal, trig.mode, amentions, self.gaz, words, skip)
         ner_place(sdoc, anchor, nominal, roles, amentions, self.gaz, words)
+        named_subplace(sdoc, roles, self.gaz)
         place, subj = roles.place, roles.subj
         actor_codes = uniq([a.code for a in roles.actors if a.code])
         person_list = [a.person for a in roles.actors + roles.recips if a.person]
@@ -341,6 +298,14 @@ class EventExtractor:
         recip_codes = [
             c for c in uniq([r.code for r in roles.recips if r.code]) if c not in actor_codes
         ]
+        if actor_codes and not recip_codes and nominal is None:
+            noun_types = {n: t for n, (t, _) in self.lex.nouns.items()}
+            recip_codes = anaphor_recipients(anchor, actor_codes, state, words, noun_types)
+            recip_codes = recip_codes or [
+                c
+                for o in anchor.children
+                if o.dep_ == "dobj" and (c := institution(o, state)) and c not in actor_codes
+            ]
         coref = meeting_in_focus(nominal, state, words, set(actor_codes + recip_codes))
         if coref:
             actor_codes, recip_codes = list(state.focus), []
@@ -373,7 +338,7 @@ class EventExtractor:
         chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own
         chosen = chosen or governing_date(state.dates, offset)
-        persons = [p for p in uniq_persons(person_list) if p.role != "spokesperson"]
+        persons = uniq_persons(person_list)
         evid = Evidence(
             raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
         )
@@ -399,11 +364,12 @@ class EventExtractor:
             mutual=bool(trig.rule and trig.rule.mutual),
         )
         apply_typing(m, self.lex, anchor, trig.rule, roles.actors)
+        m.persons = taking_part(m, state.speaker_persons.get(anchor.i, []))
         if occasion_text and m.type == "CONSULT":
             m.occasion = normalize_occasion(occasion_text, persons, self.gaz)
         m.members.append(evid)
         low = raw.lower()
         m.contexts = {c for c, ws in words.contexts.items() if any(w in low for w in ws)}
         speaker = next((p.name for p in person_list), None)
-        m.quotes = [Quote(q.group(1), speaker) for q in re.finditer(_QUOTE, raw)]
+        m.quotes = [Quote(q.group(1), speaker) for q in re.finditer(QUOTE, raw)]
         return m

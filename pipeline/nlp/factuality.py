@@ -139,9 +139,14 @@ def habitual(anchor: Token, words: Words) -> bool:
     auxes = [c.lower_ for c in anchor.children if c.dep_ == "aux"]
     if anchor.tag_ == "VBG" and "been" in auxes and any(a in ("has", "have", "had") for a in auxes):
         return True
-    if anchor.tag_ == "VBG" and (
-        (anchor.head.lower_ == "with" and anchor.dep_ in ("pcomp", "pobj"))
-        or any(c.dep_ == "mark" and c.lower_ == "with" for c in anchor.children)
+    if (
+        anchor.tag_ == "VBG"
+        and (
+            (anchor.head.lower_ == "with" and anchor.dep_ in ("pcomp", "pobj"))
+            or any(c.dep_ == "mark" and c.lower_ == "with" for c in anchor.children)
+        )
+        # "with X speaking by phone Sunday with Y": a dated clause is a happening of its own
+        and not any(t.ent_type_ == "DATE" for t in anchor.subtree)
     ):
         return True
     return any(

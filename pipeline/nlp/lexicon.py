@@ -133,6 +133,8 @@ class Words:
     topic_preps: frozenset[str]
     locative_preps: frozenset[str]
     place_nouns: frozenset[str]
+    destination_heads: frozenset[str]
+    event_anaphors: frozenset[str]
     group_nouns: frozenset[str]
     speech_verbs: frozenset[str]
     reiterate_verbs: frozenset[str]

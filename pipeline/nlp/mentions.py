@@ -74,8 +74,14 @@ class ArticleState:
     #: persons in the order the article names them (latest last)
     recent_persons: list[PersonInfo] = field(default_factory=list)
     focus: list[str] = field(default_factory=list)
+    #: organ noun -> the state whose organ it last named ("the US Embassy": embassy -> USA)
+    institutions: dict[str, str] = field(default_factory=dict)
+    #: the article's event mentions so far, in text order (for "rejected the resolution")
+    history: list[Mention] = field(default_factory=list)
     #: within the sentence being read: token index inside reported content -> speaker codes
     speaker_of: dict[int, list[str]] = field(default_factory=dict)
+    #: within the sentence being read: token index inside reported content -> speaker persons
+    speaker_persons: dict[int, list[PersonInfo]] = field(default_factory=dict)
 
 
 def as_date(v: date | datetime | str | None) -> date | None:
@@ -112,3 +118,19 @@ def uniq_persons(ps: list[PersonInfo]) -> list[PersonInfo]:
             seen.add(p.name)
             out.append(p)
     return out
+
+
+def taking_part(m: Mention, speakers: list[PersonInfo]) -> list[PersonInfo]:
+    """The named officials who personally take part in an event (the guide's ``persons``).
+
+    In a meeting every side takes part; in any other event only the actor side does: the
+    target named in "X assured Y" or "X opposed Y's statement" is not a participant. The
+    speaker of reported content whose state alone is the event's actor ("X said his government
+    would press Y") speaks for it.
+    """
+    if m.type == "CONSULT":
+        return m.persons
+    actors = set(m.actors)
+    side = [p for p in m.persons if not p.country or p.country in actors]
+    spoken = [p for p in speakers if p.country and actors and actors <= {p.country}]
+    return uniq_persons(side + spoken)

@@ -145,7 +145,8 @@ class Officials:
         chunk = text[max(0, end - window) : end]
         best: tuple[int, str] | None = None
         for m in re.finditer(r"[A-Z][\w\.'\-]*(?:\s+[A-Z][\w\.'\-]*){0,3}", chunk):
-            words = m.group(0).split()
+            # "United Nations-appointed", "U.S.-backed": the body or state before the suffix
+            words = [re.sub(r"-[a-z]+$", "", w) for w in m.group(0).split()]
             for i in range(len(words)):
                 for j in range(len(words), i, -1):
                     cand = " ".join(words[i:j]).removesuffix("'s").rstrip("'")

@@ -14,7 +14,7 @@ from pipeline.nlp.arguments import Roles, belongs, excluded, locative
 from pipeline.nlp.dates import DateMention, find_dates
 from pipeline.nlp.gazetteer import IGO, Gazetteer, PlaceEntry
 from pipeline.nlp.lexicon import Words
-from pipeline.nlp.mentions import ActorMention
+from pipeline.nlp.mentions import ActorMention, Mention
 from pipeline.nlp.officials import PersonInfo
 
 _OCCASION = [
@@ -94,7 +94,7 @@ def ner_place(
             continue
         if gaz.actor(ent.text) is not None and gaz.place(ent.text) is None:
             continue
-        if locative(ent.root, words) is None or not (
+        if (locative(ent.root, words) is None and not _meeting_site(ent.root, gaz, words)) or not (
             belongs(ent.root, anchor, nominal) or ent.root.i in roles.subj_tokens
         ):
             continue
@@ -111,6 +111,31 @@ def ner_place(
             ):
                 continue
             roles.place, roles.place_text = cand, ent.text.removeprefix("the ")
+
+
+def _meeting_site(tok: Token, gaz: Gazetteer, words: Words) -> bool:
+    """ "the Arica talks": a city (not a state or capital, which name a party, as in "the Iran
+    talks") modifying a meeting noun is where the meeting is held."""
+    return (
+        tok.dep_ == "compound"
+        and tok.head.lemma_.lower() in words.coref_nouns
+        and gaz.actor(tok.text) is None
+    )
+
+
+def named_subplace(sdoc: Doc, roles: Roles, gaz: Gazetteer) -> None:
+    """ "in Lamu County, Kenya": a place the gazetteer does not know, followed by its country
+    in apposition, is the event's place (in that country)."""
+    if roles.place is None or not roles.place_text:
+        return
+    for ent in sdoc.ents:
+        if ent.label_ not in ("GPE", "LOC", "FAC") or gaz.place(ent.text) is not None:
+            continue
+        if any(
+            c.dep_ == "appos" and c.text == roles.place_text.split()[-1] for c in ent.root.children
+        ):
+            roles.place_text = ent.text.removeprefix("the ")
+            return
 
 
 def sentence_place(
@@ -135,6 +160,29 @@ def sentence_place(
     return next(iter(found.values()))
 
 
+def inherit_meeting_place(mentions: list[Mention]) -> None:
+    """Acts told as part of a meeting ("the prime ministers signed eight pacts", "the
+    president conferred an honour on his guest") happen where it is held: an act without a
+    place whose participants are all the meeting's, dated the same day, takes its place."""
+    meetings = [
+        m
+        for m in mentions
+        if m.type == "CONSULT" and m.place is not None and len(m.participants()) >= 2 and m.date
+    ]
+    for m in mentions:
+        if m.place is not None or m.type == "CONSULT" or m.date is None:
+            continue
+        for mt in meetings:
+            if (
+                m.date.precision == "day"
+                and mt.date is not None
+                and m.date.value == mt.date.value
+                and m.participants() <= mt.participants()
+            ):
+                m.place, m.place_text = mt.place, mt.place_text
+                break
+
+
 def paragraph_dates(text: str, pub: date | None) -> list[tuple[int, int, DateMention]]:
     """(paragraph start, absolute start, mention) of every resolved date of the article, for
     events whose own clause has none: the governing date is the paragraph's latest before."""
@@ -147,11 +195,12 @@ def paragraph_dates(text: str, pub: date | None) -> list[tuple[int, int, DateMen
 
 
 def governing_date(context: list[tuple[int, int, DateMention]], offset: int) -> DateMention | None:
-    """The latest resolved date before ``offset`` in the same paragraph."""
+    """The latest resolved day or month before ``offset`` in the same paragraph (a bare year
+    earlier in the paragraph, "since 2011", is background, not the time of what follows)."""
     best = None
     para_start = max((p for p, _, _ in context if p <= offset), default=None)
     for p, start, dm in context:
-        if p == para_start and start < offset:
+        if p == para_start and start < offset and dm.precision != "year":
             best = dm
     return best
 
@@ -174,6 +223,27 @@ def future_weekday(chosen: DateMention | None, raw: str, fact: str) -> DateMenti
     return replace(chosen, value=later.isoformat(), relation="future")
 
 
+def _governing_clauses(anchor: Token, nominal: Token | None) -> list[tuple[Token, Token | None]]:
+    """The trigger's clause, then each verb governing it up to the sentence root."""
+    out: list[tuple[Token, Token | None]] = [(anchor, nominal)]
+    for a in (nominal or anchor).ancestors:
+        if a.pos_ in ("VERB", "AUX") and a.i != anchor.i:
+            out.append((a, None))
+    return out
+
+
+def speaker_date(
+    sdoc: Doc, dates: list[DateMention], speaker: frozenset[int]
+) -> DateMention | None:
+    """ "according to a statement on Monday by X": the date inside the attribution is the
+    date of what X said."""
+    for dm in dates:
+        sp = sdoc.char_span(dm.start, dm.end, alignment_mode="expand")
+        if sp is not None and dm.value is not None and sp.root.i in speaker:
+            return dm
+    return None
+
+
 def choose_date(
     sdoc: Doc,
     dates: list[DateMention],
@@ -184,17 +254,15 @@ def choose_date(
 ) -> DateMention | None:
     """The first resolved date in the trigger's clause; else the occasion's last date
     ("... G20 meeting, which took place on July 7 and July 8")."""
-    # "In 2015, X started supporting Y", "X deported them in 2015 but sent others ...": an
-    # xcomp or coordinated verb without a date of its own is dated by its governing verb
-    heads = [anchor]
-    if anchor.dep_ in ("xcomp", "conj") and anchor.pos_ in ("VERB", "AUX") and nominal is None:
-        heads.append(anchor.head)
-    for head in heads:
+    # "In 2015, X started supporting Y", "On Monday, X joined the calls asking Y to ...",
+    # "'We support Y,' X said Saturday": a clause without a date of its own is dated by the
+    # nearest governing clause that has one
+    for head, nom in _governing_clauses(anchor, nominal):
         for dm in dates:
             sp = sdoc.char_span(dm.start, dm.end, alignment_mode="expand")
             if sp is None or dm.value is None:
                 continue
-            if belongs(sp.root, head, nominal) and not excluded(sp.root, words):
+            if belongs(sp.root, head, nom) and not excluded(sp.root, words):
                 return dm
     if occ_start >= 0:
         later = [dm for dm in dates if dm.start > occ_start and dm.value is not None]

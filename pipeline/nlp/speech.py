@@ -64,7 +64,14 @@ class SpeechRules:
         """The first rule with a cue in the content."""
         toks = [sdoc[i] for i in sorted(content)]
         lemmas = {t.lemma_.lower() for t in toks} | {t.lower_ for t in toks}
-        text = " " + " ".join(t.lower_ for t in toks) + " "
+        # tokens joined by spaces, and as written: "it's time to" is split as "it 's"
+        text = (
+            " "
+            + " ".join(t.lower_ for t in toks)
+            + " "
+            + "".join(t.text_with_ws for t in toks).lower()
+            + " "
+        )
         modals = {t.lower_ for t in toks if t.dep_ == "aux"}
         verbs = {t.lemma_.lower() for t in toks if t.pos_ == "VERB" and not _describes(t, content)}
         for r in self.rules:

@@ -13,6 +13,9 @@ from pipeline.nlp.lexicon import Lexicon, VerbRule, Words
 
 #: types of verbal acts (statements, demands, promises), which participles can carry
 VERBAL = frozenset({"ACCUSE", "REQUEST", "REJECT", "SUPPORT", "AGREE", "THREATEN"})
+#: verbs of taking part in a meeting ("spoke at the summit", "in New York to attend the UN
+#: General Assembly"): an act of its own even as a participle or purpose clause
+TAKE_PART = frozenset({"speak", "address", "participate", "attend"})
 
 
 class Trigger(NamedTuple):
@@ -244,6 +247,9 @@ def select_triggers(triggers: list[Trigger], words: Words) -> list[Trigger]:
     kept = []
     for trig in triggers:
         anchor = trig.anchor
+        if _own_clause(anchor):
+            kept.append(trig)
+            continue
         t = anchor
         dominated = False
         only_conj = True
@@ -259,11 +265,29 @@ def select_triggers(triggers: list[Trigger], words: Words) -> list[Trigger]:
             or any(c.dep_ == "aux" and c.lower_ == "to" for c in anchor.children)
         )
         # "..., blaming X", "committing to send troops": a participle adding a verbal act of
-        # the same subject is an event of its own
-        verbal = anchor.tag_ == "VBG" and anchor.dep_ in ("advcl", "acl") and trig.type in VERBAL
+        # the same subject is an event of its own; so is taking part in a meeting ("Speaking
+        # at a UN meeting, X said ...")
+        verbal = (
+            anchor.tag_ == "VBG"
+            and anchor.dep_ in ("advcl", "acl")
+            and (trig.type in VERBAL or trig.name == "consult-speak-at-meeting")
+        ) or (trig.type == "CONSULT" and anchor.lemma_.lower() in TAKE_PART)
         if not dominated and not (nonfinite and trig.nominal is None and not verbal):
             kept.append(trig)
     return [c for trig in kept if (c := _compose(trig, triggers, words)) is not None]
+
+
+#: dependencies of a clause that tells a happening of its own when it has its own subject
+_OWN_CLAUSE_DEPS = frozenset({"relcl", "pcomp"})
+
+
+def _own_clause(anchor: Token) -> bool:
+    """ "a summit where A and B signed ...", "..., with X speaking by phone with Y": a relative,
+    prepositional or adverbial clause with its own subject is another act, not part of the
+    trigger that governs it."""
+    return anchor.dep_ in _OWN_CLAUSE_DEPS and any(
+        c.dep_ in ("nsubj", "nsubjpass") and c.tag_ not in ("WDT", "WP") for c in anchor.children
+    )  # "a truce that is supported by Y": a relative pronoun describes the noun, no new act
 
 
 def _compose(trig: Trigger, triggers: list[Trigger], words: Words) -> Trigger | None:

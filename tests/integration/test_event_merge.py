@@ -112,8 +112,11 @@ def test_seeds_never_merge_but_a_syndicated_copy_and_a_reworded_report_do(
     events = assert_reconciled(es, prefix)
     for event in events.values():  # 2024 Rio and 2022 Bali never share an event
         assert not {rio.id, bali.id} <= set(event["article_ids"]), event
+    # acts told as part of a meeting carry its place (the guide), so the meeting is the CONSULT
     meeting = [
-        e for e in events.values() if (e.get("location") or {}).get("place") == "Rio de Janeiro"
+        e
+        for e in events.values()
+        if e["type"] == "CONSULT" and (e.get("location") or {}).get("place") == "Rio de Janeiro"
     ]
     assert len(meeting) == 1, meeting
     (rio_meeting,) = meeting
@@ -124,13 +127,18 @@ def test_seeds_never_merge_but_a_syndicated_copy_and_a_reworded_report_do(
     assert (round(point["lat"]), round(point["lon"])) == (-23, -43)
     persons = {p["name"] for p in rio_meeting["persons"]}
     assert {"Antony Blinken", "Yoko Kamikawa"} <= persons
-    bali_meeting = [e for e in events.values() if (e.get("location") or {}).get("place") == "Bali"]
+    bali_meeting = [
+        e
+        for e in events.values()
+        if e["type"] == "CONSULT" and (e.get("location") or {}).get("place") == "Bali"
+    ]
     assert len(bali_meeting) == 1 and bali_meeting[0]["article_ids"] == [bali.id]
     # the analyst's lookups of issue 9 find the event by a person and by its place
     found = es.count(index=f"{prefix}-events", query={"match": {"persons.name": "Park Jin"}})
     assert found["count"] >= 1
     by_place = es.count(index=f"{prefix}-events", query={"term": {"location.place.lower": "bali"}})
-    assert by_place["count"] == 1
+    in_bali = [e for e in events.values() if (e.get("location") or {}).get("place") == "Bali"]
+    assert by_place["count"] == len(in_bali) >= 1  # the meeting and the acts told as part of it
 
 
 SCRIPTED_DAYS = ["2024-03-04", "2024-03-05", "2024-03-31", "2024-04-01"]

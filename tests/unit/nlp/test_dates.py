@@ -43,3 +43,11 @@ def test_sentence_initial_year_and_last_month_name_resolve() -> None:
     assert [d.value for d in find_dates("In 2015, Chile left.", pub)] == ["2015"]
     assert [d.value for d in find_dates("It ended last March.", pub)] == ["2023-03"]
     assert [d.value for d in find_dates("It ended last January.", pub)] == ["2024-01"]
+
+
+def test_weekends_resolve_to_their_saturday() -> None:
+    sat, tue = date(2019, 8, 24), date(2019, 8, 27)
+    assert _values("leaders meet this weekend", sat) == [("2019-08-24", "day")]
+    assert _values("leaders meet this weekend", tue) == [("2019-08-31", "day")]
+    assert _values("talks held over the weekend", tue) == [("2019-08-24", "day")]
+    assert _values("talks held last weekend", date(2019, 8, 25)) == [("2019-08-17", "day")]

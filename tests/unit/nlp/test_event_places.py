@@ -1,0 +1,84 @@
+"""Where the event happened (the guide's ``location``), each on a small hand-written text
+(never a gold-set sentence)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.types import ArticleInput
+
+PUB = date(2024, 2, 23)
+
+
+def _events(ex: EventExtractor, text: str) -> list[dict[str, Any]]:
+    return ex.extract(ArticleInput("t", text, published=PUB)).to_dict()["events"]
+
+
+def _place(ev: dict[str, Any]) -> tuple[str, str] | None:
+    loc = ev.get("location")
+    return (loc["place"], loc["country"]) if loc else None
+
+
+def test_the_destination_of_a_trip_is_the_place_of_the_meeting(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chilean President Ana Lopez will travel to Peru on Wednesday for talks with Peruvian"
+        " leaders.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["PER"])
+    ]
+    assert _place(evs[0]) == ("Peru", "PER")
+
+
+def test_an_offensive_into_a_country_happens_there(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile launched an offensive into northern Peru on Monday.")
+    assert [(e["type"], e["recipients"], _place(e)) for e in evs] == [
+        ("ASSAULT", ["PER"], ("Peru", "PER"))
+    ]
+
+
+def test_an_investigation_into_a_country_is_not_located_there(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile opened an investigation into Peru's fishing fleet on Monday.")
+    assert all(_place(e) is None for e in evs)
+
+
+def test_a_city_naming_the_talks_is_where_they_are_held(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chilean officials will join the Jeddah talks with Peru on Tuesday.")
+    assert [(e["type"], _place(e)) for e in evs] == [("CONSULT", ("Jeddah", "SAU"))]
+    evs = _events(extractor, "Chilean officials will join the Peru talks on Tuesday.")
+    assert [(e["type"], e["recipients"], _place(e)) for e in evs] == [("CONSULT", ["PER"], None)]
+
+
+def test_an_unknown_place_followed_by_its_country_is_kept(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "The militants attacked a Chilean military base in Lamu County, Peru in January."
+    )
+    assert [(e["type"], _place(e)) for e in evs] == [("ASSAULT", ("Lamu County", "PER"))]
+
+
+def test_a_visited_country_is_the_place_of_the_visit(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chilean President Ana Lopez will visit the Maldives next week.")
+    assert [(e["type"], e["recipients"], _place(e)) for e in evs] == [
+        ("CONSULT", ["MDV"], ("Maldives", "MDV"))
+    ]
+
+
+def test_an_act_during_a_visit_happens_where_the_visit_is(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean President Ana Lopez arrived in Lima on Monday for a two-day visit. Chile also"
+        " praised Peru on Monday for its help.",
+    )
+    assert [(e["type"], _place(e)) for e in evs] == [
+        ("CONSULT", ("Lima", "PER")),
+        ("SUPPORT", ("Lima", "PER")),
+    ]
+    evs = _events(extractor, "Chile praised Peru on Monday for its help.")
+    assert [(e["type"], _place(e)) for e in evs] == [("SUPPORT", None)]

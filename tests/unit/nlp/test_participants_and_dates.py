@@ -1,0 +1,115 @@
+"""Who takes part in an event and when it happened, each on a small hand-written text (never
+a gold-set sentence): the guide's ``persons`` and ``date`` fields."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.types import ArticleInput
+
+PUB = date(2024, 2, 23)  # a Friday
+
+
+def _events(ex: EventExtractor, text: str, pub: date = PUB) -> list[dict[str, Any]]:
+    return ex.extract(ArticleInput("t", text, published=pub)).to_dict()["events"]
+
+
+def _names(ev: dict[str, Any]) -> list[str]:
+    return [p["name"] for p in ev["persons"]]
+
+
+def test_the_target_of_an_act_is_not_a_participant(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Chilean President Ana Lopez opposed Peruvian President Juan Mendez's proposal."
+    )
+    assert [(e["actors"], e["recipients"]) for e in evs] == [(["CHL"], ["PER"])]
+    assert _names(evs[0]) == ["Ana Lopez"]
+
+
+def test_both_sides_of_a_meeting_take_part(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Chilean Foreign Minister Ana Lopez met Peruvian Foreign Minister Juan Mendez."
+    )
+    assert evs[0]["type"] == "CONSULT"
+    assert sorted(_names(evs[0])) == ["Ana Lopez", "Juan Mendez"]
+
+
+def test_a_named_spokesperson_takes_part_in_what_she_says(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile's spokesperson Ana Lopez criticized Peru on Monday.")
+    assert evs[0]["type"] == "ACCUSE"
+    assert [(p["name"], p["role"]) for p in evs[0]["persons"]] == [("Ana Lopez", "spokesperson")]
+
+
+def test_the_speaker_takes_part_in_what_her_government_will_do(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chilean Foreign Minister Ana Lopez said the Chilean government would pressure Peru to"
+        " reopen the border.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("REQUEST", ["CHL"], ["PER"])
+    ]
+    assert _names(evs[0]) == ["Ana Lopez"]
+
+
+def test_reported_content_is_dated_by_the_saying(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "“We fully support Peru in its dispute,” Chilean Foreign Minister Ana Lopez said Tuesday.",
+    )
+    assert [(e["type"], e["date"]) for e in evs] == [("SUPPORT", "2024-02-20")]
+
+
+def test_a_clause_without_a_date_takes_its_governing_clause_date(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor, "On Wednesday, Chile joined the appeals urging Peru to release the sailors."
+    )
+    assert [(e["type"], e["date"]) for e in evs] == [("REQUEST", "2024-02-21")]
+
+
+def test_a_date_inside_the_attribution_dates_the_statement(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "According to a statement on Wednesday by Chilean President Ana Lopez, Peru is a"
+        " terrorist state.",
+    )
+    assert [(e["type"], e["actors"], e["date"]) for e in evs] == [("ACCUSE", ["CHL"], "2024-02-21")]
+
+
+def test_a_bare_year_earlier_in_the_paragraph_does_not_date_the_news(
+    extractor: EventExtractor,
+) -> None:
+    text = "Chile has been at odds with Peru since 2011. Chile criticized Peru's fishing rules."
+    evs = _events(extractor, text)
+    assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", None)]
+    evs = _events(extractor, "Chile spoke on Tuesday. Chile criticized Peru's fishing rules.")
+    assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-20")]
+
+
+def test_a_body_before_a_hyphenated_modifier_is_the_officials(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "United Nations-appointed special rapporteur Ana Lopez said on Wednesday that Peru must"
+        " release the prisoners.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("REQUEST", ["UNO"], ["PER"])
+    ]
+    assert [(p["name"], p["role"]) for p in evs[0]["persons"]] == [
+        ("Ana Lopez", "special rapporteur")
+    ]
+
+
+def test_presidential_advisers_are_officials(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Peruvian presidential adviser Juan Mendez criticized Chile on Monday."
+    )
+    assert [(p["name"], p["country"], p["role"]) for p in evs[0]["persons"]] == [
+        ("Juan Mendez", "PER", "presidential adviser")
+    ]

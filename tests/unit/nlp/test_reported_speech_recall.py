@@ -1,0 +1,228 @@
+"""Recall of reported speech and of who did what to whom, each on a small hand-written text
+(never a gold-set sentence)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.types import ArticleInput
+
+PUB = date(2024, 2, 23)
+
+
+def _events(ex: EventExtractor, text: str) -> list[dict[str, Any]]:
+    return ex.extract(ArticleInput("t", text, published=PUB)).to_dict()["events"]
+
+
+def _sentences(ex: EventExtractor, text: str) -> list[str]:
+    return [text[s:e] for s, e, _ in ex.selector.sentences(text, set())]
+
+
+def test_an_opening_quote_starts_the_next_sentence(extractor: EventExtractor) -> None:
+    text = 'Chile spoke on Monday. "We act," she said. “We will act,” he added. He said "no." Then.'
+    assert _sentences(extractor, text) == [
+        "Chile spoke on Monday.",
+        '"We act," she said.',
+        "“We will act,” he added.",
+        'He said "no."',
+        "Then.",
+    ]
+
+
+def test_a_quote_opening_a_sentence_is_read_as_the_speakers(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        'Chile spoke on Monday. "We reject the baseless claims by Peru," Chilean Foreign Minister'
+        " Ana Lopez told reporters.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", ["CHL"], ["PER"])
+    ]
+    assert [p["name"] for p in evs[0]["persons"]] == ["Ana Lopez"]
+
+
+def test_the_agent_of_a_participle_on_the_object_is_the_recipient(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile rejected the allegations made by Peru on Monday.")
+    assert [(e["actors"], e["recipients"]) for e in evs] == [(["CHL"], ["PER"])]
+    evs = _events(extractor, "Chile condemned the sanctions imposed by Peru.")
+    assert [(e["actors"], e["recipients"]) for e in evs] == [(["CHL"], ["PER"])]
+
+
+def test_the_victims_of_a_condemned_attack_are_not_its_recipient(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile condemned the attack that killed Peruvian soldiers.")
+    assert all("PER" not in e["recipients"] for e in evs)
+
+
+def test_accusations_in_both_directions_are_two_acts(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Chile accused Peru of spying on Monday. Peru accused Chile of lying on Monday."
+    )
+    assert sorted((e["type"], e["actors"][0], e["recipients"][0]) for e in evs) == [
+        ("ACCUSE", "CHL", "PER"),
+        ("ACCUSE", "PER", "CHL"),
+    ]
+
+
+def test_a_state_organ_named_with_its_country_is_that_state(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "The United States Department of Commerce imposed new restrictions on exports to Peru"
+        " on Tuesday.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("SANCTION", ["USA"], ["PER"])
+    ]
+    evs = _events(extractor, "The Washington Post criticized Peru on Friday.")
+    assert all("USA" not in e["actors"] for e in evs)
+
+
+def test_content_cues_with_contractions_match_as_written(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean Foreign Minister Ana Lopez tweeted on Monday, “It’s time to stop Peru’s cruel"
+        " raids.”",
+    )
+    assert [(e["type"], e["actors"], e["recipients"], e["rule"]) for e in evs] == [
+        ("REQUEST", ["CHL"], ["PER"], "reported-demand")
+    ]
+
+
+def test_a_clause_with_its_own_subject_is_an_act_of_its_own(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chile voiced concern over the violence, with Chilean Foreign Minister Ana Lopez speaking"
+        " by phone Sunday with Peruvian counterpart Juan Mendez.",
+    )
+    call = next(e for e in evs if e["type"] == "CONSULT")
+    assert set(call["actors"]) | set(call["recipients"]) == {"CHL", "PER"}
+    evs = _events(
+        extractor,
+        "Leaders met in Lima for a summit where on Sunday Presidents Ana Lopez of Chile and Juan"
+        " Mendez of Peru signed the trade agreement.",
+    )
+    signing = next(e for e in evs if e["type"] == "SUPPORT")
+    assert signing["actors"] == ["CHL", "PER"] and signing["date"] == "2024-02-18"
+
+
+def test_a_body_acting_at_its_summit_acts_with_the_states_taking_part(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "The NATO talks in Lima brought together ministers from Chile, Peru, Brazil and"
+        " Argentina on Thursday. NATO urged Bolivia on Friday to release the prisoners.",
+    )
+    talks = next(e for e in evs if e["type"] == "CONSULT")
+    assert set(talks["actors"]) | set(talks["recipients"]) == {"NATO", "CHL", "PER", "BRA", "ARG"}
+    call = next(e for e in evs if e["type"] == "REQUEST")
+    assert call["actors"] == ["NATO", "PER", "CHL", "BRA", "ARG"]
+    assert call["recipients"] == ["BOL"]
+
+
+def test_a_body_acting_away_from_a_summit_acts_alone(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "NATO ministers from Chile, Peru and Brazil held talks in Lima in 2023. NATO urged"
+        " Bolivia on Friday to release the prisoners.",
+    )
+    call = next(e for e in evs if e["type"] == "REQUEST")
+    assert call["actors"] == ["NATO"]
+
+
+def test_a_definite_act_noun_makes_its_doer_the_recipient(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "On Tuesday, the U.S. Congress passed a resolution urging Chile to investigate the"
+        " election. Chile rejected the resolution on Wednesday.",
+    )
+    assert ("REJECT", ["CHL"], ["USA"]) in [(e["type"], e["actors"], e["recipients"]) for e in evs]
+    evs = _events(
+        extractor,
+        "Peruvian troops attacked a Chilean border post on Monday. Bolivia condemned the attack"
+        " on Tuesday.",
+    )
+    assert ("ACCUSE", ["BOL"], ["PER"]) in [(e["type"], e["actors"], e["recipients"]) for e in evs]
+
+
+def test_an_act_noun_with_no_earlier_act_names_no_recipient(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Chile rejected the resolution on Wednesday.")
+    assert [(e["type"], e["recipients"]) for e in evs] == [("REJECT", [])]
+
+
+def test_a_legislature_named_with_its_country_is_that_state(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "The U.S. House of Representatives condemned Chile on Tuesday.")
+    assert [(e["actors"], e["recipients"]) for e in evs] == [(["USA"], ["CHL"])]
+
+
+def test_speaking_at_a_bodys_meeting_is_taking_part_in_it(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Speaking at a United Nations Security Council meeting on Monday, Chilean Ambassador Ana"
+        " Lopez said her country wanted calm.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["UNO"])
+    ]
+    evs = _events(extractor, "Chilean President Ana Lopez spoke at the NATO summit on Monday.")
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["NATO"])
+    ]
+
+
+def test_being_somewhere_to_attend_an_assembly_is_taking_part(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "While in Lima to attend the United Nations General Assembly, Chilean President Ana"
+        " Lopez told reporters that she was hopeful.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"], e["factuality"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["UNO"], "asserted")
+    ]
+
+
+def test_states_acting_at_a_bodys_summit_take_part_in_it(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Leaders of African Union member states met in Lima for an AU summit where on Sunday"
+        " Presidents Ana Lopez of Chile and Juan Mendez of Peru signed the trade agreement.",
+    )
+    summit = next(e for e in evs if e["type"] == "CONSULT")
+    assert set(summit["actors"]) | set(summit["recipients"]) == {"AU", "CHL", "PER"}
+    assert sorted(p["name"] for p in summit["persons"]) == ["Ana Lopez", "Juan Mendez"]
+    assert summit["date"] == "2024-02-18"
+
+
+def test_the_embassy_refers_to_the_embassy_named_before(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean police chief Ana Lopez wrote to the Peruvian Embassy in Santiago on Monday."
+        " Chilean Foreign Minister Juan Mendez urged the embassy on Tuesday to reconsider. The"
+        " embassy rejected the plea on Wednesday.",
+    )
+    got = {(e["type"], tuple(e["actors"]), tuple(e["recipients"])) for e in evs}
+    assert ("REQUEST", ("CHL",), ("PER",)) in got
+    assert any(t == "REJECT" and a == ("PER",) for t, a, _ in got)
+
+
+def test_an_organ_noun_never_named_with_a_state_stays_unresolved(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile criticized Peru on Monday. The embassy rejected the plea.")
+    assert all(e["type"] != "REJECT" for e in evs)
+
+
+def test_they_in_a_quote_is_the_body_named_before_it(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        'Chilean President Ana Lopez cited Article 5 of the NATO treaty and said, "They need to'
+        ' stand by us."',
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("REQUEST", ["CHL"], ["NATO"])
+    ]
