@@ -66,6 +66,7 @@ from pipeline.nlp.reported import QUOTE, find_speakers, speech_event
 from pipeline.nlp.scope import lacks_counterpart, side_by_side
 from pipeline.nlp.speech import SpeechRules, content_recipients, name_target, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
+from pipeline.nlp.titles_scope import describing_only
 from pipeline.nlp.triggers import TAKE_PART, Trigger, find_triggers, select_triggers
 from pipeline.nlp.types import (
     ArticleInput,
@@ -206,6 +207,7 @@ class EventExtractor:
         amentions = actor_mentions(
             sdoc, state, self.gaz, self.selector.actor_matcher, self.lex.words.non_state_name_heads
         )
+        amentions = describing_only(sdoc, amentions, self.lex.words, self.gaz.sector_nouns)
         self._collect_entities(sdoc, amentions, ents)
         note_institutions(sdoc, amentions, state, self.gaz.sector_nouns)
         triggers = find_triggers(sdoc, self.lex)

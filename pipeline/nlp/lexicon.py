@@ -160,6 +160,10 @@ class Words:
     cooperative_verbs: frozenset[str]
     allegation_nouns: frozenset[str]
     negative_determiners: frozenset[str]
+    office_nouns: frozenset[str]
+    official_nouns: frozenset[str]
+    former_words: frozenset[str]
+    private_nouns: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
 
     @classmethod

@@ -65,7 +65,11 @@ class PersonInfo:
 #: "presidential candidate X", "ex-Prime Minister X", "the late King X"
 _NOT_OFFICIAL = re.compile(
     r"(?:\b(?i:former|ex|late|onetime|one-time|erstwhile)[\s\-]+"
-    r"(?:[A-Z][\w.\-]*\s+){0,3}$)|(?:\b(?i:candidates?)\s+$)"
+    r"(?:(?:[A-Z][\w.\-]*|to|of|for|the)\s+){0,7}$)|(?:\b(?i:candidates?)\s+$)"
+)
+#: titles of envoys: "British U.N. Ambassador X" is Britain's envoy at the body, not the body's
+_ENVOY_TITLE = re.compile(
+    r"(?i:(?:deputy|permanent|special|acting)\s+)*(?i:ambassador|envoy|representative)\b"
 )
 
 
@@ -144,6 +148,7 @@ class Officials:
         """Actor code named closest before ``end`` ("Japanese" in "Japanese Foreign Minister")."""
         chunk = text[max(0, end - window) : end]
         best: tuple[int, str] | None = None
+        state: str | None = None
         for m in re.finditer(r"[A-Z][\w\.'\-]*(?:\s+[A-Z][\w\.'\-]*){0,3}", chunk):
             # "United Nations-appointed", "U.S.-backed": the body or state before the suffix
             words = [re.sub(r"-[a-z]+$", "", w) for w in m.group(0).split()]
@@ -157,7 +162,11 @@ class Officials:
                             break  # "for Beijing on Thursday, President X": a place, not his state
                         if best is None or pos >= best[0]:
                             best = (pos, a.code)
+                        if not self.gaz.is_igo(a.code):
+                            state = a.code
                         break
+        if best and state and self.gaz.is_igo(best[1]) and _ENVOY_TITLE.match(text, end):
+            return state  # "British Deputy U.N. Ambassador": Britain's envoy
         return best[1] if best else None
 
     @staticmethod

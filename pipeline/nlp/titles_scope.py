@@ -1,0 +1,136 @@
+"""Country and body names that only describe a person, never take part in the act (the guide's
+rule 5: private persons, former officials and the posting of an envoy are not participants).
+
+Each named filter below drops a country, demonym, capital or body mention of the sentence:
+
+* ``office-destination`` - where an envoy is posted: "the US ambassador to France", "the German
+  envoy for Syria talks", "Egypt's UN ambassador" (the state that sends the envoy acts);
+* ``former-title`` - the office of a former holder: "former French foreign minister X";
+* ``private-description`` - a nationality told of a private person: "a Canadian citizen",
+  "Smith, a German tourist from Bavaria" (an apposition that names no office).
+
+Person mentions are never dropped here (the officials lookup already strips former officials).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from pipeline.nlp.gazetteer import IGO
+from pipeline.nlp.lexicon import Words
+from pipeline.nlp.mentions import ActorMention
+
+#: dependencies inside a noun phrase that describe its head
+_NP_MODIFIERS = ("compound", "amod", "nmod", "poss", "conj", "appos")
+
+
+def describing_only(
+    sdoc: Doc, amentions: list[ActorMention], words: Words, sector_nouns: dict[str, str]
+) -> list[ActorMention]:
+    """The mentions that can take part in an act: the others only describe a person."""
+    states = [am for am in amentions if am.code and am.person is None]
+    out = []
+    for am in amentions:
+        if am.person is None and am.code:
+            # "the United Nations": the parser may hang "the" on a following name
+            first = am.start + (sdoc[am.start].dep_ == "det" and am.end - am.start > 1)
+            tok = sdoc[first : am.end].root
+            others = {i for o in states if o is not am for i in range(o.start, o.end)}
+            if (
+                _office_destination(tok, am, others, words)
+                or _former_title(sdoc, am, words, sector_nouns)
+                or _private_description(
+                    tok, others | set(range(am.start, am.end)), words, sector_nouns
+                )
+            ):
+                continue
+        out.append(am)
+    return out
+
+
+def _np_head(tok: Token) -> Token:
+    """The head of the noun phrase a modifier belongs to ("Ukraine" in "Ukraine talks")."""
+    t = tok
+    while t.dep_ in _NP_MODIFIERS and t.head.i != t.i and t.head.pos_ in ("NOUN", "PROPN"):
+        t = t.head
+    return t
+
+
+def _office_destination(tok: Token, am: ActorMention, others: set[int], words: Words) -> bool:
+    """ "ambassador to France", "envoy for Syria talks", "Egypt's UN ambassador"."""
+    office = words.office_nouns
+    head = _np_head(tok)
+    if head.dep_ == "pobj" and head.head.lower_ in ("to", "for", "at"):
+        noun = head.head.head
+        if noun.lemma_.lower() not in office:
+            return False
+        # a title ("Ambassador to France") or an envoy sent by a named state ("the US envoy
+        # for Syria"); "sent an envoy to Kyiv" names where the envoy goes, not a title
+        return noun.text[:1].isupper() or _sent_by(noun, others)
+    if am.kind == IGO and tok.dep_ in ("compound", "nmod", "amod"):
+        noun = tok.head
+        # "Egypt's UN ambassador": the body is where the envoy sits, the state sends him
+        return noun.lemma_.lower() in office and _sent_by(noun, others)
+    return False
+
+
+def _sent_by(noun: Token, others: set[int]) -> bool:
+    """Whether another state or body (token indices ``others``) named before the office noun
+    modifies it."""
+    return any(
+        c.i < noun.i
+        and c.dep_ in ("compound", "amod", "nmod", "poss")
+        and any(t.i in others for t in c.subtree)
+        for c in noun.children
+    )
+
+
+def _former_title(sdoc: Doc, am: ActorMention, words: Words, sector_nouns: dict[str, str]) -> bool:
+    """ "former French foreign minister", "led by ex-NATO chief X": a title no longer held."""
+    before = list(sdoc[max(0, am.start - 3) : am.start])
+    at = next((k for k, t in enumerate(before) if t.lower_ in words.former_words), None)
+    if at is None:
+        return False
+    if any(_title_word(t, words, sector_nouns) for t in before[at + 1 :]):
+        return True  # "the former president of Iran"
+    for t in sdoc[am.end : am.end + 3]:
+        if _title_word(t, words, sector_nouns):
+            return True  # "former French foreign minister"
+        if not t.text[:1].isupper() and t.pos_ != "ADJ":
+            return False
+    return False
+
+
+def _title_word(t: Token, words: Words, sector_nouns: dict[str, str]) -> bool:
+    low = t.lemma_.lower()
+    return (
+        low in words.role_nouns
+        or low in words.office_nouns
+        or low in words.official_nouns
+        or sector_nouns.get(low) is not None
+    )
+
+
+def _private_description(
+    tok: Token, named: set[int], words: Words, sector_nouns: dict[str, str]
+) -> bool:
+    """ "a Canadian citizen", "Smith, a German tourist from Bavaria": not a state's act.
+    ``named``: tokens of the sentence's state and body names ("Iran, a US ally" describes a
+    state, not a person)."""
+    if tok.dep_ in ("amod", "compound", "nmod") and tok.head.lower_ in words.private_nouns:
+        return True
+    for a in tok.ancestors:
+        if a.dep_ == "appos" and a.head.pos_ == "PROPN" and a.head.i not in named:
+            low = a.lemma_.lower()
+            return not (
+                # a capitalised title ("X, the UN Emergency Relief Coordinator") names an office
+                (a.text[:1].isupper() and a.ent_type_ != "NORP" and a.i not in named)
+                or low in words.role_nouns
+                or low in words.office_nouns
+                or low in words.official_nouns
+                or low in words.generic_agents
+                or low in sector_nouns
+            )
+        if a.pos_ in ("VERB", "AUX"):
+            return False
+    return False

@@ -1,0 +1,106 @@
+"""Precision rules: names that only describe a person or an office take no part in the act, and
+the content of what is said decides its type. Each on small hand-written texts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.types import ArticleInput
+
+PUB = date(2024, 3, 10)
+
+
+def _events(ex: EventExtractor, text: str) -> list[dict[str, Any]]:
+    return ex.extract(ArticleInput("t", text, published=PUB)).to_dict()["events"]
+
+
+def _one(ex: EventExtractor, text: str, etype: str) -> dict[str, Any]:
+    evs = [e for e in _events(ex, text) if e["type"] == etype]
+    assert len(evs) == 1, evs
+    return evs[0]
+
+
+# ---- office-destination (pipeline/nlp/titles_scope.py)
+def test_the_country_an_ambassador_is_posted_to_takes_no_part(extractor: EventExtractor) -> None:
+    ev = _one(
+        extractor,
+        "The US ambassador to France, John Smith, accused Iran of funding militias on Friday.",
+        "ACCUSE",
+    )
+    assert ev["actors"] == ["USA"] and ev["recipients"] == ["IRN"]
+
+
+def test_the_subject_of_an_envoys_mandate_takes_no_part(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Kurt Muller, the German envoy for Syria talks, criticized Peru on Monday."
+    )
+    assert [(e["actors"], e["recipients"]) for e in evs] == [(["DEU"], ["PER"])]
+
+
+def test_a_states_envoy_at_a_body_speaks_for_the_state(extractor: EventExtractor) -> None:
+    ev = _one(extractor, "Egypt's U.N. ambassador criticized Israel on Monday.", "ACCUSE")
+    assert ev["actors"] == ["EGY"] and ev["recipients"] == ["ISR"]
+
+
+def test_an_envoy_sent_somewhere_still_goes_there(extractor: EventExtractor) -> None:
+    ev = _one(extractor, "Germany sent an envoy to Kyiv on Monday.", "CONSULT")
+    assert ev["actors"] == ["DEU"] and ev["recipients"] == ["UKR"]
+
+
+def test_a_body_official_named_by_a_title_apposition_keeps_the_body(
+    extractor: EventExtractor,
+) -> None:
+    ev = _one(
+        extractor,
+        "Ana Lopez, the United Nations Food Coordinator, urged Chad to open its borders.",
+        "REQUEST",
+    )
+    assert ev["actors"] == ["UNO"] and ev["recipients"] == ["TCD"]
+
+
+# ---- former-title
+def test_a_former_officials_state_is_no_actor(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Former French Foreign Minister Jean Dupont urged Russia to withdraw its troops.",
+    )
+    assert all("FRA" not in e["actors"] for e in evs)
+    evs = _events(extractor, "The former president of Iran criticized Germany on Monday.")
+    assert all("IRN" not in e["actors"] for e in evs)
+
+
+def test_a_former_envoy_named_with_his_full_title_is_no_official(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Former US Ambassador to the United Nations Mary Stone urged Cuba to free the prisoners.",
+    )
+    assert all(not ({"USA", "UNO"} & set(e["actors"])) for e in evs)
+
+
+# ---- private-description
+def test_a_nationality_of_a_private_person_is_no_state(extractor: EventExtractor) -> None:
+    ev = _one(extractor, "A Canadian citizen was arrested by Chinese police on Tuesday.", "COERCE")
+    assert ev["actors"] == ["CHN"] and ev["recipients"] == []
+    evs = _events(extractor, "Smith, a German tourist from Bavaria, criticized the Polish army.")
+    assert all("DEU" not in e["actors"] for e in evs)
+
+
+def test_an_apposition_naming_an_office_keeps_the_state(extractor: EventExtractor) -> None:
+    ev = _one(extractor, "Lavrov, Russia's foreign minister, criticized France.", "ACCUSE")
+    assert ev["actors"] == ["RUS"] and ev["recipients"] == ["FRA"]
+    ev = _one(extractor, "Iran, a Russian ally, criticized France on Monday.", "ACCUSE")
+    assert "IRN" in ev["actors"] and ev["recipients"] == ["FRA"]
+
+
+def test_a_states_envoy_titled_at_a_body_is_the_states_official(
+    extractor: EventExtractor,
+) -> None:
+    found = extractor.officials.learn(
+        "British Deputy U.N. Ambassador Tom Reed spoke. UN Secretary-General Ana Ruiz agreed.",
+        PUB,
+    )
+    assert {p.name: p.country for p in found} == {"Tom Reed": "GBR", "Ana Ruiz": "UNO"}
