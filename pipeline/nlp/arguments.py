@@ -89,7 +89,8 @@ def subject(anchor: Token) -> tuple[Token | None, bool]:
 
 
 def excluded(tok: Token, words: Words) -> bool:
-    """Inside an attribution ("according to ...") or a topic phrase ("talks about Syria")."""
+    """Inside an attribution ("according to ..."), a topic phrase ("talks about Syria") or
+    the object of a verb of discussing ("discussed Syria's future")."""
     for a in [tok, *tok.ancestors]:
         if a.lower_ == "according":
             return True
@@ -98,6 +99,8 @@ def excluded(tok: Token, words: Words) -> bool:
             or (a.lower_ == "to" and a.head.lower_ in ("according", "addition"))
         ):
             return True
+        if a.dep_ == "dobj" and a.head.lemma_.lower() in words.topic_verbs:
+            return True  # "discussed China's role": what is talked about takes no part
         if a.pos_ in ("VERB", "AUX"):
             return False
     return False

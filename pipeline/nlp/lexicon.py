@@ -131,6 +131,7 @@ class Words:
     """Closed word lists of config/nlp/words.yaml (one attribute per list)."""
 
     topic_preps: frozenset[str]
+    topic_verbs: frozenset[str]
     locative_preps: frozenset[str]
     place_nouns: frozenset[str]
     destination_heads: frozenset[str]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from pipeline.nlp.gazetteer import IGO
+from pipeline.nlp.gazetteer import DEMONYM, IGO
 from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention
 
@@ -40,7 +40,11 @@ def describing_only(
                 _office_destination(tok, am, others, words)
                 or _former_title(sdoc, am, words, sector_nouns)
                 or _private_description(
-                    tok, others | set(range(am.start, am.end)), words, sector_nouns
+                    tok,
+                    am.kind == DEMONYM,
+                    others | set(range(am.start, am.end)),
+                    words,
+                    sector_nouns,
                 )
             ):
                 continue
@@ -112,14 +116,16 @@ def _title_word(t: Token, words: Words, sector_nouns: dict[str, str]) -> bool:
 
 
 def _private_description(
-    tok: Token, named: set[int], words: Words, sector_nouns: dict[str, str]
+    tok: Token, demonym: bool, named: set[int], words: Words, sector_nouns: dict[str, str]
 ) -> bool:
     """ "a Canadian citizen", "Smith, a German tourist from Bavaria": not a state's act.
     ``named``: tokens of the sentence's state and body names ("Iran, a US ally" describes a
     state, not a person)."""
     if tok.dep_ in ("amod", "compound", "nmod") and tok.head.lower_ in words.private_nouns:
         return True
-    for a in tok.ancestors:
+    # "Smith, an ethnic Kurd from Syria": the demonym may be the apposition itself
+    up = [tok, *tok.ancestors] if demonym else list(tok.ancestors)
+    for a in up:
         if a.dep_ == "appos" and a.head.pos_ == "PROPN" and a.head.i not in named:
             low = a.lemma_.lower()
             return not (

@@ -104,3 +104,29 @@ def test_a_states_envoy_titled_at_a_body_is_the_states_official(
         PUB,
     )
     assert {p.name: p.country for p in found} == {"Tom Reed": "GBR", "Ana Ruiz": "UNO"}
+
+
+def test_a_demonym_told_of_a_private_person_is_no_actor(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Anna Berg, an ethnic Swede from Finland, opposed Denmark's plan.")
+    assert all(not ({"SWE", "FIN"} & set(e["actors"])) for e in evs)
+
+
+# ---- topic_verbs (pipeline/nlp/arguments.py: excluded)
+def test_what_is_discussed_takes_no_part(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chile and Peru held talks on Monday. The ministers discussed Bolivia's request for sea "
+        "access.",
+    )
+    assert evs and all("BOL" not in e["actors"] + e["recipients"] for e in evs)
+
+
+# ---- coreference: the group in focus less whom it addresses (extractor._build)
+def test_a_group_addressing_one_of_its_members_leaves_it_out(extractor: EventExtractor) -> None:
+    ev = _one(
+        extractor,
+        "The foreign ministers of France, Germany and Italy met Egypt's foreign minister in Rome "
+        "on Monday. They called on Egypt to reopen the border crossing.",
+        "REQUEST",
+    )
+    assert ev["actors"] == ["FRA", "DEU", "ITA"] and ev["recipients"] == ["EGY"]
