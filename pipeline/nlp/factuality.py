@@ -189,7 +189,10 @@ def older_than(dm: DateMention, pub: date, days: int) -> bool:
             y, mo = int(v[:4]), int(v[5:7])
             end = date(y + (mo == 12), mo % 12 + 1, 1) - timedelta(days=1)
         else:
-            end = date(int(v[:4]), 12, 31)
+            year = int(v[:4])
+            # "last year", "in 2018": a past year names no month near publication; only a
+            # month or day dates an act to its last weeks
+            end = date(year, 12, 31) if year >= pub.year else date(year, 1, 1)
     except ValueError:
         return False
     return end < pub - timedelta(days=days)

@@ -84,6 +84,8 @@ class VerbRule:
     needs_obj: bool = False
     #: only without a direct object ("demonstrated", not "demonstrated a lack of ...")
     no_obj: bool = False
+    #: not with a document as direct object ("released a statement" frees nobody)
+    no_document_obj: bool = False
     needs_place: bool = False
     host: bool = False
     obj_named: bool = False  # the direct object is a name ("recognized Kosovo")
@@ -165,6 +167,8 @@ class Words:
     official_nouns: frozenset[str]
     former_words: frozenset[str]
     private_nouns: frozenset[str]
+    document_nouns: frozenset[str]
+    seat_participles: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
 
     @classmethod
@@ -235,6 +239,7 @@ def _verb_rule(r: dict[str, Any]) -> VerbRule:
         pobj=_fs(r.get("pobj")),
         needs_obj=bool(r.get("needs_obj")),
         no_obj=bool(r.get("no_obj")),
+        no_document_obj=bool(r.get("no_document_obj")),
         needs_place=bool(r.get("needs_place")),
         host=bool(r.get("host")),
         obj_named=bool(r.get("obj_named")),

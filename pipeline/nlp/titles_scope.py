@@ -7,7 +7,9 @@ Each named filter below drops a country, demonym, capital or body mention of the
   envoy for Syria talks", "Egypt's UN ambassador" (the state that sends the envoy acts);
 * ``former-title`` - the office of a former holder: "former French foreign minister X";
 * ``private-description`` - a nationality told of a private person: "a Canadian citizen",
-  "Smith, a German tourist from Bavaria" (an apposition that names no office).
+  "Smith, a German tourist from Bavaria" (an apposition that names no office);
+* ``seat`` - where an organisation sits: "a group headquartered in Copenhagen", "a
+  London-based charity".
 
 Person mentions are never dropped here (the officials lookup already strips former officials).
 """
@@ -39,6 +41,7 @@ def describing_only(
             if (
                 _office_destination(tok, am, others, words)
                 or _former_title(sdoc, am, words, sector_nouns)
+                or _seat(tok, words)
                 or _private_description(
                     tok,
                     am.kind == DEMONYM,
@@ -139,4 +142,20 @@ def _private_description(
             )
         if a.pos_ in ("VERB", "AUX"):
             return False
+    return False
+
+
+def _seat(tok: Token, words: Words) -> bool:
+    """ "headquartered in Copenhagen", "London-based": where a group sits, not the act's place
+    or party."""
+    t = tok
+    for _ in range(4):
+        head = t.head
+        if head.i == t.i:
+            return False
+        if head.lower_ in words.seat_participles and head.dep_ in ("acl", "amod", "relcl"):
+            return True
+        if t.dep_ not in ("pobj", "prep", "compound", "npadvmod", "conj"):
+            return False
+        t = head
     return False

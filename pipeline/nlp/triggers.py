@@ -206,6 +206,10 @@ def _bare_ok(
         return False
     if rule.no_obj and any(o.dep_ == "dobj" for o in objs):
         return False
+    if rule.no_document_obj and any(
+        o.dep_ == "dobj" and o.lemma_.lower() in words.document_nouns for o in objs
+    ):
+        return False
     if rule.host and not any(
         o.pos_ == "PROPN"
         or o.ent_type_ in ("PERSON", "NORP", "GPE", "ORG")

@@ -130,3 +130,32 @@ def test_a_group_addressing_one_of_its_members_leaves_it_out(extractor: EventExt
         "REQUEST",
     )
     assert ev["actors"] == ["FRA", "DEU", "ITA"] and ev["recipients"] == ["EGY"]
+
+
+# ---- seat (titles_scope)
+def test_where_an_organisation_sits_takes_no_part(extractor: EventExtractor) -> None:
+    ev = _one(
+        extractor,
+        "The Forum for Freedom, headquartered in Copenhagen, was sanctioned by Beijing on Monday.",
+        "SANCTION",
+    )
+    assert ev["actors"] == ["CHN"] and ev["recipients"] == []
+
+
+# ---- no_document_obj (config/nlp/triggers.yaml: retreat-release-release)
+def test_releasing_a_document_frees_nobody(extractor: EventExtractor) -> None:
+    assert _events(extractor, "The White House released a summary of the call with Iran.") == []
+    ev = _one(extractor, "Iran released two French hostages on Monday.", "RETREAT")
+    assert ev["actors"] == ["IRN"] and ev["recipients"] == ["FRA"]
+
+
+# ---- a past year is background (pipeline/nlp/factuality.py: older_than)
+def test_an_act_of_last_year_is_background_even_in_january(extractor: EventExtractor) -> None:
+    res = extractor.extract(
+        ArticleInput(
+            "t",
+            "Last year Chile withdrew from a fishing treaty with Peru.",
+            published=date(2024, 1, 12),
+        )
+    ).to_dict()
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "historical"
