@@ -95,11 +95,25 @@ def _unreal(anchor: Token, toks: list[Token], words: Words) -> str | None:
         return "hypothetical"
     if negated_verb(anchor) or any(_negative_subject(c, words) for t in toks for c in t.children):
         return "negated"
-    if _alleged(anchor, words) or any(
-        c.dep_ == "advmod" and c.lower_ in words.hedge_adverbs for t in toks for c in t.children
+    if (
+        _alleged(anchor, words)
+        or any(_after_allegation(t, words) for t in toks)
+        or any(
+            c.dep_ == "advmod" and c.lower_ in words.hedge_adverbs for t in toks for c in t.children
+        )
     ):
         return "hypothetical"
     return None
+
+
+def _after_allegation(t: Token, words: Words) -> bool:
+    """ "stemmed from allegations Trump tried to ...": a clause right after an allegation noun
+    is its content even when the parser hangs it elsewhere."""
+    if t.dep_ not in ("advcl", "ccomp", "acl", "relcl"):
+        return False
+    first = min(x.i for x in t.subtree)
+    prev = t.doc[first - 1] if first > 0 else None
+    return prev is not None and prev.lemma_.lower() in words.allegation_nouns
 
 
 def _control_head(t: Token) -> Token:

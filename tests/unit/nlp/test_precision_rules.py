@@ -159,3 +159,16 @@ def test_an_act_of_last_year_is_background_even_in_january(extractor: EventExtra
         )
     ).to_dict()
     assert res["events"] == [] and res["background_events"][0]["factuality"] == "historical"
+
+
+# ---- an allegation's content is not news (pipeline/nlp/factuality.py: _after_allegation)
+def test_a_clause_right_after_an_allegation_noun_is_its_content(extractor: EventExtractor) -> None:
+    res = extractor.extract(
+        ArticleInput(
+            "t",
+            "The charge stemmed from allegations Chile tried to pressure the Peruvian government "
+            "to open an inquiry.",
+            published=PUB,
+        )
+    ).to_dict()
+    assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
