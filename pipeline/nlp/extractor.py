@@ -66,7 +66,7 @@ from pipeline.nlp.reported import QUOTE, find_speakers, speech_event
 from pipeline.nlp.scope import lacks_counterpart, side_by_side
 from pipeline.nlp.speech import SpeechRules, content_recipients, name_target, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
-from pipeline.nlp.titles_scope import describing_only
+from pipeline.nlp.titles_scope import describing_only, media_party
 from pipeline.nlp.triggers import TAKE_PART, Trigger, find_triggers, select_triggers
 from pipeline.nlp.types import (
     ArticleInput,
@@ -292,6 +292,8 @@ class EventExtractor:
         ner_place(sdoc, anchor, nominal, roles, amentions, self.gaz, words)
         named_subplace(sdoc, roles, self.gaz)
         place, subj = roles.place, roles.subj
+        if media_party(anchor, subj, words):
+            return None  # "VOA spoke with X": an interview
         actor_codes = uniq([a.code for a in roles.actors if a.code])
         person_list = [a.person for a in roles.actors + roles.recips if a.person]
         from_group = False

@@ -169,6 +169,7 @@ class Words:
     private_nouns: frozenset[str]
     document_nouns: frozenset[str]
     seat_participles: frozenset[str]
+    news_outlets: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
 
     @classmethod

@@ -12,6 +12,9 @@ Each named filter below drops a country, demonym, capital or body mention of the
   London-based charity".
 
 Person mentions are never dropped here (the officials lookup already strips former officials).
+
+``media-party``: a news outlet or reporter as the doer of an act, or as whom it speaks with
+("VOA spoke with X about ...", "X spoke with Reuters"), makes it an interview, not an event.
 """
 
 from __future__ import annotations
@@ -159,3 +162,33 @@ def _seat(tok: Token, words: Words) -> bool:
             return False
         t = head
     return False
+
+
+def media_party(anchor: Token, subj: Token | None, words: Words) -> bool:
+    """Whether the act is done by, or told to, a news outlet or reporter (an interview)."""
+    if (
+        subj is not None
+        and subj.dep_ == "nsubj"  # the victim of "a journalist was killed" is no interview
+        # "VOA: Russia's president visited China" can come out with two subjects
+        and all(_media(c, words) for c in subj.head.children if c.dep_ == "nsubj")
+    ):
+        return True
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ in ("with", "to")
+        and any(g.dep_ == "pobj" and _media(g, words) for g in c.children)
+        for c in anchor.children
+    )
+
+
+def _media(tok: Token, words: Words) -> bool:
+    # the name itself ("Voice of America", "state media"), not what hangs on it
+    name = " ".join(
+        t.lower_ for t in tok.lefts if t.dep_ in ("compound", "amod") and t.i == tok.i - 1
+    )
+    name = f"{name} {tok.lower_}".strip()
+    return (
+        tok.lower_ in words.news_outlets
+        or tok.lemma_.lower() in words.news_outlets
+        or name in words.news_outlets
+    )

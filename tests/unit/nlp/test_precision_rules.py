@@ -172,3 +172,20 @@ def test_a_clause_right_after_an_allegation_noun_is_its_content(extractor: Event
         )
     ).to_dict()
     assert res["events"] == [] and res["background_events"][0]["factuality"] == "hypothetical"
+
+
+# ---- media-party (titles_scope)
+def test_an_interview_is_no_meeting(extractor: EventExtractor) -> None:
+    assert _events(extractor, "VOA spoke with Smith about Taiwan, Chinese drills and Russia.") == []
+    assert _events(extractor, "The Chilean president spoke with reporters about Peru.") == []
+    ev = _one(extractor, "The Chilean president spoke with the Peruvian president.", "CONSULT")
+    assert set(ev["actors"] + ev["recipients"]) == {"CHL", "PER"}
+
+
+def test_a_journalist_as_victim_and_a_label_before_a_subject_still_count(
+    extractor: EventExtractor,
+) -> None:
+    ev = _one(extractor, "VOA: Russia's president visited China on Monday.", "CONSULT")
+    assert ev["actors"] == ["RUS"] and ev["recipients"] == ["CHN"]
+    ev = _one(extractor, "A Chilean journalist was detained by Peruvian police.", "COERCE")
+    assert ev["actors"] == ["PER"]
