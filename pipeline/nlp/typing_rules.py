@@ -11,6 +11,8 @@ from pipeline.nlp.lexicon import Lexicon, TypingRule, VerbRule
 from pipeline.nlp.mentions import ActorMention, Mention
 
 _ANNOUNCE = ("announce", "declare", "pledge", "promise")
+#: verbs whose object is an offer ("proposed a plan for supporting Y")
+_PROPOSE = ("propose", "offer", "unveil", "table")
 _STATE_KINDS = (COUNTRY, "body", CAPITAL, "person", IGO)
 
 
@@ -19,6 +21,20 @@ def _unless_clause(anchor: Token) -> bool:
         c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ == "unless" for g in c.children)
         for c in anchor.children
     )
+
+
+def _proposal_content(anchor: Token) -> bool:
+    """ "proposed a plan for supporting Y", "offered a package to help Y": the act is what an
+    offer holds, not yet done."""
+    below = anchor
+    for a in anchor.ancestors:
+        if a.pos_ in ("VERB", "AUX"):
+            if a.lemma_.lower() in _PROPOSE and below.dep_ == "dobj":
+                return True
+            if a.dep_ not in ("conj", "pcomp", "acl"):  # "a plan for rearming X and supporting Y"
+                return False
+        below = a
+    return False
 
 
 def _clause_holds(
@@ -30,6 +46,8 @@ def _clause_holds(
         return anchor.lemma_.lower() in _ANNOUNCE
     if clause == "announced_decision":
         return anchor.dep_ == "ccomp" and anchor.head.lemma_.lower() in _ANNOUNCE[:2]
+    if clause == "proposal_content":
+        return _proposal_content(anchor)
     if clause == "negated_verb":
         return negated_verb(anchor)
     if clause == "unless_clause":

@@ -189,3 +189,16 @@ def test_a_journalist_as_victim_and_a_label_before_a_subject_still_count(
     assert ev["actors"] == ["RUS"] and ev["recipients"] == ["CHN"]
     ev = _one(extractor, "A Chilean journalist was detained by Peruvian police.", "COERCE")
     assert ev["actors"] == ["PER"]
+
+
+# ---- offered-cooperation-is-agree (config/nlp/typing.yaml)
+def test_a_proposed_plan_to_support_is_an_offer(extractor: EventExtractor) -> None:
+    ev = _one(
+        extractor,
+        "The European Commission proposed a plan for rebuilding ports and supporting Chile.",
+        "AGREE",
+    )
+    assert ev["actors"] == ["EUR"] and ev["recipients"] == ["CHL"]
+    assert ev["rule"].endswith("/offered-cooperation-is-agree")
+    ev = _one(extractor, "The European Commission supported Chile on Monday.", "SUPPORT")
+    assert ev["actors"] == ["EUR"]
