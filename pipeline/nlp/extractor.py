@@ -299,10 +299,10 @@ class EventExtractor:
         from_group = False
         if not actor_codes:
             actor_codes, from_group = resolve_subject(subj, amentions, state, words, person_list)
-            named = {r.code for r in roles.recips}
-            if from_group and set(actor_codes) - named:
+            addressed = {r.code for r in roles.recips}
+            if from_group and set(actor_codes) - addressed:
                 # "they called on China": the group in focus, less whom it addresses
-                actor_codes = [c for c in actor_codes if c not in named]
+                actor_codes = [c for c in actor_codes if c not in addressed]
         recip_codes = [
             c for c in uniq([r.code for r in roles.recips if r.code]) if c not in actor_codes
         ]
