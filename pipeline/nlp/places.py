@@ -94,6 +94,8 @@ def ner_place(
             continue
         if gaz.actor(ent.text) is not None and gaz.place(ent.text) is None:
             continue
+        if excluded(ent.root, words):
+            continue  # "concern over the violence in Israel": the topic's place, not the act's
         if (locative(ent.root, words) is None and not _meeting_site(ent.root, gaz, words)) or not (
             belongs(ent.root, anchor, nominal) or ent.root.i in roles.subj_tokens
         ):

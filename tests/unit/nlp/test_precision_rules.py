@@ -202,3 +202,9 @@ def test_a_proposed_plan_to_support_is_an_offer(extractor: EventExtractor) -> No
     assert ev["rule"].endswith("/offered-cooperation-is-agree")
     ev = _one(extractor, "The European Commission supported Chile on Monday.", "SUPPORT")
     assert ev["actors"] == ["EUR"]
+
+
+# ---- a topic's place is not the act's (pipeline/nlp/places.py: ner_place)
+def test_the_place_of_what_concerns_a_state_is_no_recipient(extractor: EventExtractor) -> None:
+    ev = _one(extractor, "Chile voiced concern over the violence in Peru on Monday.", "ACCUSE")
+    assert ev["actors"] == ["CHL"] and ev["recipients"] == []
