@@ -291,7 +291,9 @@ class EventExtractor:
         named_subplace(sdoc, roles, self.gaz)
         place, subj = roles.place, roles.subj
         actor_codes = uniq([a.code for a in roles.actors if a.code])
-        person_list = [a.person for a in roles.actors + roles.recips if a.person]
+        person_list = [
+            a.person for a in roles.actors + roles.recips if a.person and not a.principal
+        ]
         from_group = False
         if not actor_codes:
             actor_codes, from_group = resolve_subject(subj, amentions, state, words, person_list)

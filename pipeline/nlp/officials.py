@@ -116,7 +116,8 @@ class Officials:
             rf"\s+(?P<prep>to|of|for)\s+(?:the\s+)?(?P<rest>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,6}})"
         )
         self._counterparts = re.compile(
-            rf"\b(?:his|her|their)\s+(?P<c1>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?)"
+            # the possessive is optional: "spoke with Israeli counterpart X" names him too
+            rf"\b(?:(?:his|her|their)\s+)?(?P<c1>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?)"
             rf"(?:\s+and\s+(?P<c2>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?))?\s+counterparts?,?\s+"
             rf"(?P<n1>{_NAME_MULTI})(?:\s*,?\s+and\s+(?P<n2>{_NAME_MULTI}))?"
         )
@@ -290,7 +291,8 @@ class Officials:
             for ctext, ntext in pairs:
                 if not ntext:
                     continue
-                a = self.gaz.actor(ctext) if ctext else None
+                # "With Israeli counterpart X" at a sentence start: the state is the last word
+                a = (self.gaz.actor(ctext) or self.gaz.actor(ctext.split()[-1])) if ctext else None
                 country = a.code if a else None
                 found.add(
                     m.start("n1"), self._clean_name(ntext), country, self.role_title(canon, country)

@@ -34,7 +34,7 @@ def find_speakers(
     for act in acts:
         named = [am for am in amentions if am.start in act.speaker]
         codes = uniq([am.code for am in named if am.code])
-        persons = [am.person for am in named if am.person]
+        persons = [am.person for am in named if am.person and not am.principal]
         if not codes:
             root = min((sdoc[i] for i in act.speaker), key=lambda t: t.i)
             head = next((sdoc[i] for i in act.speaker if sdoc[i].head.i not in act.speaker), root)

@@ -49,3 +49,14 @@ def test_officials_role_is_the_one_held_on_the_event_date(officials: Officials) 
 def test_officials_family_name_first_gives_surname_key(officials: Officials) -> None:
     ps = officials.learn("South Korean Foreign Minister Cho Tae-yul spoke.", date(2024, 2, 22))
     assert "Cho" in ps[0].surname_keys
+
+
+def test_officials_counterpart_without_possessive_takes_the_office_and_state(
+    officials: Officials,
+) -> None:
+    text = (
+        "Defence Minister Ana Silva of Portugal spoke by phone with Moroccan counterpart "
+        "Karim Benali on Tuesday."
+    )
+    got = {(p.name, p.country, p.role) for p in officials.learn(text, date(2023, 5, 2))}
+    assert ("Karim Benali", "MAR", "defence minister") in got

@@ -113,3 +113,13 @@ def test_presidential_advisers_are_officials(extractor: EventExtractor) -> None:
     assert [(p["name"], p["country"], p["role"]) for p in evs[0]["persons"]] == [
         ("Juan Mendez", "PER", "presidential adviser")
     ]
+
+
+def test_the_official_who_sends_an_envoy_does_not_take_part(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean President Ana Lopez's special envoy, Pablo Rojas, met Peruvian Foreign "
+        "Minister Juan Mendez on Tuesday.",
+    )
+    assert evs[0]["type"] == "CONSULT"
+    assert sorted(_names(evs[0])) == ["Juan Mendez", "Pablo Rojas"]
