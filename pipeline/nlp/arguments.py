@@ -126,6 +126,16 @@ def locative(tok: Token, words: Words) -> Token | None:
     return None
 
 
+def noun_agents(noun: Token) -> list[Token]:
+    """The agent phrases of an event noun: "a visit by X", "X's visit" (a named possessor)."""
+    return [
+        c
+        for c in noun.children
+        if (c.dep_ == "prep" and c.lower_ == "by" and any(g.dep_ == "pobj" for g in c.children))
+        or (c.dep_ == "poss" and c.pos_ == "PROPN")
+    ]
+
+
 def is_military(tok: Token, words: Words) -> bool:
     """A troop noun, or "a (first) deployment of troops"."""
     mil = words.military_nouns
@@ -174,6 +184,9 @@ def assign_roles(
         for c in anchor.children:
             if c.dep_ == "agent":
                 agent_tokens = {t.i for t in c.subtree}
+    if nominal is not None:
+        # "a visit by X to Y", "X's visit": the event noun's own agent is its actor
+        agent_tokens |= {t.i for c in noun_agents(nominal) for t in c.subtree}
     for am in amentions:
         tok = sdoc[am.start : am.end].root
         if excluded(tok, words) or skip[0] <= tok.idx < skip[1]:

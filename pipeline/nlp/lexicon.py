@@ -134,6 +134,7 @@ class Words:
     locative_preps: frozenset[str]
     place_nouns: frozenset[str]
     destination_heads: frozenset[str]
+    agentive_event_nouns: frozenset[str]
     event_anaphors: frozenset[str]
     group_nouns: frozenset[str]
     speech_verbs: frozenset[str]

@@ -82,3 +82,34 @@ def test_an_act_during_a_visit_happens_where_the_visit_is(extractor: EventExtrac
     ]
     evs = _events(extractor, "Chile praised Peru on Monday for its help.")
     assert [(e["type"], _place(e)) for e in evs] == [("SUPPORT", None)]
+
+
+def test_a_visit_by_a_named_agent_is_an_event_without_a_support_verb(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "The fisheries pact was announced during a visit by Chilean President Ana Lopez to Peru"
+        " on Monday.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"], e["rule"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["PER"], "noun-visit-by")
+    ]
+    assert _place(evs[0]) == ("Peru", "PER")
+    assert [p["name"] for p in evs[0]["persons"]] == ["Ana Lopez"]
+
+
+def test_a_warship_paying_a_visit_is_no_diplomatic_visit(extractor: EventExtractor) -> None:
+    assert _events(extractor, "A Chilean warship paid a visit to Peru on Monday.") == []
+
+
+def test_a_side_act_without_the_visitors_does_not_relocate_the_visit(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean President Ana Lopez visited Peru on Monday. A Chilean trade delegation also"
+        " visited Lima on Monday.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["PER"])
+    ]
+    assert _place(evs[0]) == ("Peru", "PER")
