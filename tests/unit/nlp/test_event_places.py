@@ -103,7 +103,9 @@ def test_a_warship_paying_a_visit_is_no_diplomatic_visit(extractor: EventExtract
     assert _events(extractor, "A Chilean warship paid a visit to Peru on Monday.") == []
 
 
-def test_a_side_act_without_the_visitors_does_not_relocate_the_visit(extractor: EventExtractor) -> None:
+def test_a_side_act_without_the_visitors_does_not_relocate_the_visit(
+    extractor: EventExtractor,
+) -> None:
     evs = _events(
         extractor,
         "Chilean President Ana Lopez visited Peru on Monday. A Chilean trade delegation also"
@@ -113,3 +115,12 @@ def test_a_side_act_without_the_visitors_does_not_relocate_the_visit(extractor: 
         ("CONSULT", ["CHL"], ["PER"])
     ]
     assert _place(evs[0]) == ("Peru", "PER")
+
+
+def test_a_state_naming_a_war_is_neither_its_place_nor_a_party(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Chile urged Peru on Monday to accept a ceasefire in the Peru-Bolivia war."
+    )
+    assert [(e["type"], e["actors"], e["recipients"], _place(e)) for e in evs] == [
+        ("REQUEST", ["CHL"], ["PER"], None)
+    ]
