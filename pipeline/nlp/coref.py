@@ -58,10 +58,16 @@ def resolve_subject(
 
 
 def _described_person(
-    subj: Token, amentions: list[ActorMention], state: ArticleState, words: Words
+    subj: Token,
+    amentions: list[ActorMention],
+    state: ArticleState,
+    words: Words,
+    codes: list[str] | None = None,
 ) -> PersonInfo | None:
-    """ "the minister", "the president": the latest person named (in this sentence first)
-    whose role has that word; a plural or a named subject is not a description."""
+    """ "the minister", "the president", "the Pakistani envoy": the latest person named (in
+    this sentence first) whose role has that word (any envoy word for an envoy) and, when the
+    description names a state (``codes``), who serves it; a plural or a named subject is not a
+    description."""
     lem = subj.lemma_.lower()
     if lem not in words.role_nouns or subj.tag_ != "NN":
         return None
@@ -69,11 +75,20 @@ def _described_person(
         return None
     if any(t.pos_ == "PROPN" for t in subj.subtree) or any(c.dep_ == "conj" for c in subj.children):
         return None  # named, or "the secretary and foreign ministers" (a group)
+    wanted = words.envoy_nouns if lem in words.envoy_nouns else {lem}
     here = [am.person for am in amentions if am.person and am.end <= subj.i]
     for p in [*reversed(here), *reversed(state.recent_persons)]:
-        if p.role and lem in p.role.split():
+        if p.role and wanted & set(p.role.split()) and (not codes or p.country in codes):
             return p
     return None
+
+
+def described_speaker(
+    subj: Token, codes: list[str], amentions: list[ActorMention], state: ArticleState, words: Words
+) -> PersonInfo | None:
+    """The person a description with a state of its own refers to ("the Pakistani envoy said":
+    the latest Pakistani envoy named); the state alone already gave the actor."""
+    return _described_person(subj, amentions, state, words, codes) if codes else None
 
 
 def meeting_in_focus(

@@ -154,6 +154,7 @@ class Words:
     possibility_modals: frozenset[str]
     reported_future_verbs: frozenset[str]
     role_nouns: frozenset[str]
+    envoy_nouns: frozenset[str]
     non_state_name_heads: frozenset[str]
     habitual_adverbs: frozenset[str]
     hedge_adverbs: frozenset[str]

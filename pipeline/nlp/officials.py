@@ -105,7 +105,11 @@ class Officials:
         self._name_appos = re.compile(
             rf"(?P<name>{_NAME_MULTI}),\s+(?P<mid>(?:the\s+)?[^,;.]{{0,40}}?)\b(?P<title>(?i:{title_alt}))\b",
         )
-        self._title_appos = re.compile(rf"\b(?P<title>(?i:{title_alt})),\s+(?P<name>{_NAME_MULTI})")
+        # "the foreign minister, X", "its permanent representative to the United Nations, X"
+        self._title_appos = re.compile(
+            rf"\b(?P<title>(?i:{title_alt}))(?:\s+(?:to|at)\s+(?:the\s+)?[A-Z][\w.]*"
+            rf"(?:\s+[A-Z][\w.]*){{0,3}})?,\s+(?P<name>{_NAME_MULTI})"
+        )
         of_actor = r"(?:\s+of\s+(?:the\s+)?(?P<{}>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?))?"
         self._plural = re.compile(
             rf"\b(?P<title>(?i:{title_alt}))s\s+(?P<n1>{_NAME}){of_actor.format('c1')}"

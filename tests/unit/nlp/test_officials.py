@@ -60,3 +60,10 @@ def test_officials_counterpart_without_possessive_takes_the_office_and_state(
     )
     got = {(p.name, p.country, p.role) for p in officials.learn(text, date(2023, 5, 2))}
     assert ("Karim Benali", "MAR", "defence minister") in got
+
+
+def test_officials_title_with_its_posting_before_the_name(officials: Officials) -> None:
+    ps = officials.learn(
+        "Chile's ambassador to the United Nations, Pablo Rojas, said so.", date(2023, 5, 2)
+    )
+    assert [(p.name, p.country, p.role) for p in ps] == [("Pablo Rojas", "CHL", "ambassador")]

@@ -123,3 +123,18 @@ def test_the_official_who_sends_an_envoy_does_not_take_part(extractor: EventExtr
     )
     assert evs[0]["type"] == "CONSULT"
     assert sorted(_names(evs[0])) == ["Juan Mendez", "Pablo Rojas"]
+
+
+def test_a_described_envoy_of_a_named_state_is_the_envoy_named_before(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chile's ambassador to the United Nations, Pablo Rojas, spoke on Monday. "
+        '"Peru is responsible for the crisis and must stop shielding the smugglers," the '
+        "Chilean envoy said.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("REQUEST", ["CHL"], ["PER"])
+    ]
+    assert _names(evs[0]) == ["Pablo Rojas"]
