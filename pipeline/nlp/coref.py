@@ -83,6 +83,20 @@ def _described_person(
     return None
 
 
+def pronoun_partner(
+    subj: Token | None, codes: list[str], amentions: list[ActorMention], state: ArticleState
+) -> PersonInfo | None:
+    """ "He and other senior U.S. officials held talks": a "he"/"she" coordinated with a group
+    that already gave the actor is the person last named, when he serves that actor."""
+    if subj is None or not codes or subj.lower_ not in ("he", "she"):
+        return None
+    if not any(c.dep_ == "conj" for c in subj.children):
+        return None
+    before = [am.person for am in amentions if am.person and am.end <= subj.i]
+    ref = before[-1] if before else state.last_person
+    return ref if ref is not None and ref.country in codes else None
+
+
 def described_speaker(
     subj: Token, codes: list[str], amentions: list[ActorMention], state: ArticleState, words: Words
 ) -> PersonInfo | None:

@@ -31,6 +31,7 @@ from pipeline.nlp.coref import (
     institution,
     meeting_in_focus,
     note_institutions,
+    pronoun_partner,
     resolve_subject,
     summit_members,
     update_focus,
@@ -297,6 +298,9 @@ class EventExtractor:
         from_group = False
         if not actor_codes:
             actor_codes, from_group = resolve_subject(subj, amentions, state, words, person_list)
+        partner = pronoun_partner(subj, actor_codes, amentions, state)
+        if partner is not None and not person_list:
+            person_list.insert(0, partner)
         recip_codes = [
             c for c in uniq([r.code for r in roles.recips if r.code]) if c not in actor_codes
         ]

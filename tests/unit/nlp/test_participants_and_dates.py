@@ -138,3 +138,17 @@ def test_a_described_envoy_of_a_named_state_is_the_envoy_named_before(
         ("REQUEST", ["CHL"], ["PER"])
     ]
     assert _names(evs[0]) == ["Pablo Rojas"]
+
+
+def test_she_coordinated_with_her_officials_is_the_person_named_before(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chilean Foreign Minister Ana Lopez spoke on Monday. She and other senior Chilean"
+        " officials held talks with Peruvian officials in Lima on Tuesday.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["PER"])
+    ]
+    assert _names(evs[0]) == ["Ana Lopez"]
