@@ -189,7 +189,9 @@ class Officials:
         self._learn_titles(text, found, starts)
         self._learn_appositions(text, found, starts)
         self._learn_counterparts(text, found)
-        return found.persons(self.family_first)
+        persons = found.persons(self.family_first)
+        _learn_initials(text, persons)
+        return persons
 
     def _title_starts(self, text: str) -> list[int]:
         """Offsets of words that can begin a title (or its plural): one ``str.find`` scan per
@@ -369,6 +371,27 @@ class _Found:
                     p.role = dict_role
             p.surname_keys = _surname_keys(p, family_first)
         return out
+
+
+#: "X (MBS)", "X, commonly known by his initials MBS", "X, known as AMLO": a short form
+_INITIALS = re.compile(
+    rf"(?P<name>{_NAME_MULTI})(?:\s+\(|,\s+(?:[a-z]+\s+){{0,2}}(?i:known)\s+(?:(?i:by)\s+"
+    r"(?:his|her|the)\s+(?:\w+\s+)?(?:abbreviation|initials|acronym|nickname)\s+|as\s+))"
+    r"(?P<alias>[A-Z]{2,5})\b"
+)
+
+
+def _learn_initials(text: str, persons: list[PersonInfo]) -> None:
+    """A learned person's short form given right after the name is one of the forms a later
+    mention takes ("MBS met Rubio")."""
+    by_name = {norm_name(p.name): p for p in persons}
+    for m in _INITIALS.finditer(text):
+        words = m.group("name").split()
+        # the match may start at a title ("Crown Prince Mohammed bin Salman"): try each tail
+        tails = (by_name.get(norm_name(" ".join(words[i:]))) for i in range(len(words) - 1))
+        p = next((t for t in tails if t is not None), None)
+        if p is not None:
+            p.surname_keys.add(m.group("alias"))
 
 
 def _surname_keys(p: PersonInfo, family_first: set[str]) -> set[str]:

@@ -67,3 +67,13 @@ def test_officials_title_with_its_posting_before_the_name(officials: Officials) 
         "Chile's ambassador to the United Nations, Pablo Rojas, said so.", date(2023, 5, 2)
     )
     assert [(p.name, p.country, p.role) for p in ps] == [("Pablo Rojas", "CHL", "ambassador")]
+
+
+def test_officials_initials_given_after_the_name_are_a_later_form(officials: Officials) -> None:
+    ps = officials.learn(
+        "Chilean President Ana Maria Lopez, widely known by her initials AML, met Peru's"
+        " president. Peru's leader hosted AML.",
+        date(2023, 5, 2),
+    )
+    lopez = next(p for p in ps if p.name == "Ana Maria Lopez")
+    assert "AML" in lopez.surname_keys
