@@ -10,7 +10,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.gazetteer import Gazetteer
-from pipeline.nlp.lexicon import Lexicon, inflections
+from pipeline.nlp.lexicon import Lexicon, Words, inflections
 from pipeline.nlp.text import chunks
 
 #: sectors whose bare noun ("the government of Sindh") can stand in for an actor
@@ -57,6 +57,39 @@ def _quote_aware(pdoc: Doc) -> list[Span]:
     return out
 
 
+#: longest subheading (in tokens) recognised when glued to the next sentence
+_HEADING_TOKENS = 7
+
+
+def heading_end(sent: Span, words: Words) -> int:
+    """Where the sentence proper starts after a subheading glued to it (0 when none): a run
+    of two or more title-case words (lower-case joiners allowed, "Position on Chile"), ending
+    in a title-case word, then a capitalised sentence opener ("Beyond", "The"). A line break
+    is already a boundary; this is for texts whose line breaks were lost."""
+    toks = list(sent[: _HEADING_TOKENS + 1])
+    for k in range(2, len(toks)):
+        head, nxt = toks[:k], toks[k]
+        if not all(t.is_title or t.lower_ in words.heading_joiners for t in head):
+            return 0
+        if not head[-1].is_title or head[-1].lower_ in words.heading_joiners:
+            continue
+        if nxt.is_title and nxt.lower_ in words.sentence_openers:
+            return k
+    return 0
+
+
+def _split_headings(sents: list[Span], words: Words) -> list[Span]:
+    out: list[Span] = []
+    for sent in sents:
+        k = heading_end(sent, words)
+        if k:
+            out.append(sent[:k])
+            out.append(sent[k:])
+        else:
+            out.append(sent)
+    return out
+
+
 class SentenceSelector:
     """Splits an article into sentences and flags those with a trigger form and an actor."""
 
@@ -88,7 +121,7 @@ class SentenceSelector:
             for para in re.finditer(r"[^\n]+", piece):
                 pdoc = self.cheap(para.group(0))
                 actor_starts = sorted(s for _, s, _ in self.actor_matcher(pdoc))
-                for sent in _quote_aware(pdoc):
+                for sent in _split_headings(_quote_aware(pdoc), self.lex.words):
                     s0 = off + para.start() + sent.start_char
                     s1 = off + para.start() + sent.end_char
                     if not sent.text.strip():

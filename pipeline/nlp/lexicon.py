@@ -135,6 +135,8 @@ class Words:
     place_nouns: frozenset[str]
     destination_heads: frozenset[str]
     agentive_event_nouns: frozenset[str]
+    heading_joiners: frozenset[str]
+    sentence_openers: frozenset[str]
     non_place_heads: frozenset[str]
     event_anaphors: frozenset[str]
     group_nouns: frozenset[str]
