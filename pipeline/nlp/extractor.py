@@ -60,6 +60,7 @@ from pipeline.nlp.places import (
     ner_place,
     normalize_occasion,
     occasion,
+    offset_date,
     paragraph_dates,
     sentence_place,
 )
@@ -339,7 +340,9 @@ class EventExtractor:
         place_text = roles.place_text
         if place is None:
             place, place_text = sentence_place(sdoc, amentions, self.gaz, words)
-        chosen = choose_date(sdoc, dates, anchor, nominal, occ_start, words)
+        chosen = offset_date(sdoc, dates, anchor, state.pub, words) or choose_date(
+            sdoc, dates, anchor, nominal, occ_start, words
+        )
         fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
         chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own

@@ -244,6 +244,46 @@ def speaker_date(
     return None
 
 
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+
+
+def offset_date(
+    sdoc: Doc,
+    dates: list[DateMention],
+    anchor: Token,
+    pub: date | None,
+    words: Words,
+) -> DateMention | None:
+    """ "His remarks come two days after X denounced Y": a clause set N days after (before)
+    its governing clause happened that many days before (after) it; the governing clause is
+    dated by its own date, or by publication when it is in the present tense."""
+    mark = next(
+        (c for c in anchor.children if c.dep_ == "mark" and c.lower_ in ("after", "before")), None
+    )
+    span = next((c for c in anchor.children if c.dep_ == "npadvmod"), None)
+    if mark is None or span is None or anchor.dep_ != "advcl" or span.lower_ not in _UNIT_DAYS:
+        return None
+    count = next((c for c in span.children if c.dep_ in ("nummod", "det")), None)
+    n = _COUNTS.get(count.lower_) if count is not None else None
+    if n is None and count is not None and count.text.isdigit():
+        n = int(count.text)
+    if n is None:
+        return None
+    gov = anchor.head
+    ref = choose_date(sdoc, dates, gov, None, -1, words)
+    if ref is not None and ref.precision == "day" and ref.value:
+        base = date.fromisoformat(ref.value)
+    elif ref is None and gov.tag_ in ("VBP", "VBZ") and pub is not None:
+        base = pub
+    else:
+        return None
+    days = n * _UNIT_DAYS[span.lower_] * (-1 if mark.lower_ == "after" else 1)
+    when = base + timedelta(days=days)
+    rel = "past" if pub is None or when < pub else "present" if when == pub else "future"
+    return DateMention(span.idx, mark.idx + len(mark.text), when.isoformat(), "day", rel)
+
+
 def choose_date(
     sdoc: Doc,
     dates: list[DateMention],

@@ -152,3 +152,16 @@ def test_she_coordinated_with_her_officials_is_the_person_named_before(
         ("CONSULT", ["CHL"], ["PER"])
     ]
     assert _names(evs[0]) == ["Ana Lopez"]
+
+
+def test_a_clause_set_days_after_another_is_dated_back_from_it(
+    extractor: EventExtractor,
+) -> None:
+    # PUB is a Friday: "came on Wednesday, a day after" is Tuesday; "come two days after"
+    # (present tense) counts back from publication
+    evs = _events(
+        extractor, "The statement came on Wednesday, a day after Chile accused Peru of spying."
+    )
+    assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-20")]
+    evs = _events(extractor, "His remarks come two days after Chile condemned Peru.")
+    assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-21")]
