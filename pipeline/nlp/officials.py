@@ -277,7 +277,9 @@ class Officials:
         """ "X, South Korea's foreign minister" and "the foreign minister, X"."""
         for m in self._name_appos.finditer(text):
             name = self._clean_name(m.group("name"))
-            country = self._country_before(text, m.start("title"), window=len(m.group("mid")) + 2)
+            country = self._country_before(
+                text, m.start("title"), window=len(m.group("mid")) + 2
+            ) or self._country_after(text, m.end("title"))  # "X, the foreign minister of Cuba"
             if country:
                 found.add(m.start("name"), name, country, self._role(m.group("title")))
         for m in _scan(self._title_appos, text, starts):

@@ -77,3 +77,10 @@ def test_officials_initials_given_after_the_name_are_a_later_form(officials: Off
     )
     lopez = next(p for p in ps if p.name == "Ana Maria Lopez")
     assert "AML" in lopez.surname_keys
+
+
+def test_officials_apposition_with_the_state_after_the_title(officials: Officials) -> None:
+    ps = officials.learn(
+        "Pablo Rojas, the foreign affairs minister of Chile, replied on Twitter.", date(2023, 5, 2)
+    )
+    assert [(p.name, p.country, p.role) for p in ps] == [("Pablo Rojas", "CHL", "foreign minister")]
