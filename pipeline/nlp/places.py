@@ -163,7 +163,8 @@ def sentence_place(
 def inherit_meeting_place(mentions: list[Mention]) -> None:
     """Acts told as part of a meeting ("the prime ministers signed eight pacts", "the
     president conferred an honour on his guest") happen where it is held: an act without a
-    place whose participants are all the meeting's, dated the same day, takes its place."""
+    place whose participants are all the meeting's, dated the same day, takes its place (and,
+    naming no one itself, the meeting's officials on its actor side: the guide's seeds)."""
     meetings = [
         m
         for m in mentions
@@ -180,6 +181,8 @@ def inherit_meeting_place(mentions: list[Mention]) -> None:
                 and m.participants() <= mt.participants()
             ):
                 m.place, m.place_text = mt.place, mt.place_text
+                if not m.persons:  # "the prime ministers signed": the meeting's officials
+                    m.persons = [p for p in mt.persons if p.country in m.actors]
                 break
 
 

@@ -124,3 +124,14 @@ def test_a_state_naming_a_war_is_neither_its_place_nor_a_party(extractor: EventE
     assert [(e["type"], e["actors"], e["recipients"], _place(e)) for e in evs] == [
         ("REQUEST", ["CHL"], ["PER"], None)
     ]
+
+
+def test_an_act_told_as_part_of_a_meeting_takes_its_officials(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean President Ana Lopez met Peruvian President Juan Mendez in Lima on Monday."
+        " Chile and Peru signed a fisheries pact on Monday.",
+    )
+    signed = next(e for e in evs if e["type"] == "SUPPORT")
+    assert _place(signed) == ("Lima", "PER")
+    assert sorted(p["name"] for p in signed["persons"]) == ["Ana Lopez", "Juan Mendez"]
