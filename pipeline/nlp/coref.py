@@ -97,6 +97,20 @@ def pronoun_partner(
     return ref if ref is not None and ref.country in codes else None
 
 
+def speaker_party(
+    nominal: Token, actors: list[str], recips: list[str], speaker_of: dict[int, list[str]]
+) -> list[str]:
+    """ "X said discussions with the IMF are progressing": talks the speaker reports with
+    a single named counterpart are the speaker's own; the speaker joins the actors."""
+    speaker = speaker_of.get(nominal.i, [])
+    parts = set(actors) | set(recips)
+    if len(parts) != 1 or not speaker or parts & set(speaker):
+        return actors
+    if not any(c.dep_ == "prep" and c.lower_ == "with" for c in nominal.children):
+        return actors
+    return [*speaker, *(a for a in actors if a not in speaker)]
+
+
 def described_speaker(
     subj: Token, codes: list[str], amentions: list[ActorMention], state: ArticleState, words: Words
 ) -> PersonInfo | None:

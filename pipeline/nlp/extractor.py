@@ -33,6 +33,7 @@ from pipeline.nlp.coref import (
     note_institutions,
     pronoun_partner,
     resolve_subject,
+    speaker_party,
     summit_members,
     update_focus,
 )
@@ -320,6 +321,8 @@ class EventExtractor:
         coref = meeting_in_focus(nominal, state, words, set(actor_codes + recip_codes))
         if coref:
             actor_codes, recip_codes = list(state.focus), []
+        elif trig.type == "CONSULT" and nominal is not None:
+            actor_codes = speaker_party(nominal, actor_codes, recip_codes, state.speaker_of)
         if not actor_codes:
             # A named but unresolved subject ("President Yoweri Museveni", "the Umma party")
             # still makes an event; a pronoun or a missing subject does not.

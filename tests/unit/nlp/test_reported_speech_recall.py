@@ -247,3 +247,19 @@ def test_a_subheading_is_a_sentence_of_its_own(extractor: EventExtractor) -> Non
         "United Nations Secretary-General Ana Lopez spoke.",
         "The ministers met.",
     ]
+
+
+def test_talks_a_speaker_reports_with_one_counterpart_are_the_speakers(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chile said Sunday that discussions with the International Monetary Fund on a new loan"
+        " are progressing well.",
+    )
+    assert [(e["type"], sorted(e["actors"] + e["recipients"])) for e in evs] == [
+        ("CONSULT", ["CHL", "IGO"])
+    ]
+    # talks between two others that the speaker reports stay theirs
+    evs = _events(extractor, "Chile said Sunday that talks between Peru and Bolivia resumed.")
+    assert all("CHL" not in e["actors"] for e in evs)
