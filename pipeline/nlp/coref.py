@@ -171,6 +171,9 @@ def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> N
         for body in (c for c in parts if is_body(c)):
             if len(states) >= 2 and body not in members:
                 members[body] = (m, states)
+    attendees = {body: _attendees(mentions, mt, states) for body, (mt, states) in members.items()}
+    for body, (meeting, _) in members.items():
+        meeting.persons = uniq_persons(meeting.persons + attendees[body])
     for m in mentions:
         if len(m.actors) != 1 or m.actors[0] not in members:
             continue
@@ -178,6 +181,22 @@ def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> N
         if m is meeting or not _near(m, meeting):
             continue
         m.actors = [m.actors[0], *(s for s in states if s not in m.recipients)]
+        m.persons = uniq_persons(m.persons + attendees[m.actors[0]])
+
+
+def _attendees(mentions: list[Mention], meeting: Mention, states: list[str]) -> list[PersonInfo]:
+    """Officials of the member states who act, dated, during a body's meeting the article
+    reports ("Canadian Foreign Minister X said" at the G7 talks): they take part in it and
+    in what the body does there."""
+    return uniq_persons(
+        [
+            p
+            for o in mentions
+            if o.date is not None and _near(o, meeting) and o.factuality == "asserted"
+            for p in o.persons
+            if p.country in states
+        ]
+    )
 
 
 def _near(a: Mention, b: Mention, days: int = 3) -> bool:

@@ -135,3 +135,18 @@ def test_an_act_told_as_part_of_a_meeting_takes_its_officials(extractor: EventEx
     signed = next(e for e in evs if e["type"] == "SUPPORT")
     assert _place(signed) == ("Lima", "PER")
     assert sorted(p["name"] for p in signed["persons"]) == ["Ana Lopez", "Juan Mendez"]
+
+
+def test_member_officials_acting_during_a_bodys_meeting_take_part_in_it(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "The G20 talks in Rio de Janeiro on Wednesday brought together ministers from Chile,"
+        " Peru and Brazil. On Wednesday, Chilean Foreign Minister Ana Lopez praised Peru. The"
+        " G20 ministers urged Bolivia on Wednesday to release the sailors.",
+    )
+    by_type = {e["type"]: e for e in evs}
+    assert by_type["CONSULT"]["actors"][0] == "G20"
+    assert [p["name"] for p in by_type["CONSULT"]["persons"]] == ["Ana Lopez"]
+    assert [p["name"] for p in by_type["REQUEST"]["persons"]] == ["Ana Lopez"]
