@@ -143,7 +143,9 @@ def update_focus(out: list[Mention], state: ArticleState) -> None:
             return
 
 
-def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> None:
+def summit_members(
+    mentions: list[Mention], is_body: Callable[[str], bool], delegates: frozenset[str]
+) -> None:
     """A body acting at its own meeting acts with the states reported taking part (the
     guide: "a summit of a body: actors = body code + the states explicitly reported taking
     part"): an act whose sole actor is the body, dated within the meeting's days (or
@@ -171,7 +173,9 @@ def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> N
         for body in (c for c in parts if is_body(c)):
             if len(states) >= 2 and body not in members:
                 members[body] = (m, states)
-    attendees = {body: _attendees(mentions, mt, states) for body, (mt, states) in members.items()}
+    attendees = {
+        body: _attendees(mentions, mt, states, delegates) for body, (mt, states) in members.items()
+    }
     for body, (meeting, _) in members.items():
         meeting.persons = uniq_persons(meeting.persons + attendees[body])
     for m in mentions:
@@ -184,17 +188,19 @@ def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> N
         m.persons = uniq_persons(m.persons + attendees[m.actors[0]])
 
 
-def _attendees(mentions: list[Mention], meeting: Mention, states: list[str]) -> list[PersonInfo]:
-    """Officials of the member states who act, dated, during a body's meeting the article
-    reports ("Canadian Foreign Minister X said" at the G7 talks): they take part in it and
-    in what the body does there."""
+def _attendees(
+    mentions: list[Mention], meeting: Mention, states: list[str], delegates: frozenset[str]
+) -> list[PersonInfo]:
+    """Ministers and leaders of the member states who act, dated, during a body's meeting
+    the article reports ("Canadian Foreign Minister X said" at the G7 talks): they take part
+    in it and in what the body does there (a spokesperson speaking at home does not)."""
     return uniq_persons(
         [
             p
             for o in mentions
             if o.date is not None and _near(o, meeting) and o.factuality == "asserted"
             for p in o.persons
-            if p.country in states
+            if p.country in states and p.role and delegates & set(p.role.split())
         ]
     )
 

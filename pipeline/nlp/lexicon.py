@@ -157,6 +157,7 @@ class Words:
     reported_future_verbs: frozenset[str]
     role_nouns: frozenset[str]
     envoy_nouns: frozenset[str]
+    delegate_roles: frozenset[str]
     non_state_name_heads: frozenset[str]
     habitual_adverbs: frozenset[str]
     hedge_adverbs: frozenset[str]

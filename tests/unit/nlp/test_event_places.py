@@ -143,10 +143,12 @@ def test_member_officials_acting_during_a_bodys_meeting_take_part_in_it(
     evs = _events(
         extractor,
         "The G20 talks in Rio de Janeiro on Wednesday brought together ministers from Chile,"
-        " Peru and Brazil. On Wednesday, Chilean Foreign Minister Ana Lopez praised Peru. The"
-        " G20 ministers urged Bolivia on Wednesday to release the sailors.",
+        " Peru and Brazil. On Wednesday, Chilean Foreign Minister Ana Lopez praised Peru."
+        " Peruvian spokesperson Juan Mendez criticized Bolivia on Wednesday. The G20 ministers"
+        " urged Bolivia on Wednesday to release the sailors.",
     )
     by_type = {e["type"]: e for e in evs}
     assert by_type["CONSULT"]["actors"][0] == "G20"
+    # the minister acting there that day took part; a spokesperson speaking at home did not
     assert [p["name"] for p in by_type["CONSULT"]["persons"]] == ["Ana Lopez"]
     assert [p["name"] for p in by_type["REQUEST"]["persons"]] == ["Ana Lopez"]
