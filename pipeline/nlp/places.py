@@ -298,7 +298,7 @@ def offset_date(
         return None
     count = next((c for c in span.children if c.dep_ in ("nummod", "det")), None)
     n = _COUNTS.get(count.lower_) if count is not None else None
-    if n is None and count is not None and count.text.isdigit():
+    if n is None and count is not None and count.text.isdigit() and len(count.text) <= 3:
         n = int(count.text)
     if n is None:
         return None
