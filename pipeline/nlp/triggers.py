@@ -235,10 +235,9 @@ def _bare_ok(
         return False
     if rule.needs_place and not any(p.lemma_.lower() in ("in", "to", "at") for p in preps):
         return False
-    # troops, immigrants or tourists arriving somewhere (or a warship "paying a visit": a
-    # port call) are not a diplomatic visit
+    # troops, immigrants or tourists arriving somewhere are not a diplomatic visit
     return not (
-        (rule.needs_place or rule.mode == "visit")
+        rule.needs_place
         and any(
             c.dep_ in SUBJ_DEPS and (is_military(c, words) or _private_travellers(c, words))
             for c in children

@@ -99,10 +99,6 @@ def test_a_visit_by_a_named_agent_is_an_event_without_a_support_verb(
     assert [p["name"] for p in evs[0]["persons"]] == ["Ana Lopez"]
 
 
-def test_a_warship_paying_a_visit_is_no_diplomatic_visit(extractor: EventExtractor) -> None:
-    assert _events(extractor, "A Chilean warship paid a visit to Peru on Monday.") == []
-
-
 def test_a_side_act_without_the_visitors_does_not_relocate_the_visit(
     extractor: EventExtractor,
 ) -> None:
