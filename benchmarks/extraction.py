@@ -1,7 +1,8 @@
 """Speed benchmark: the extraction cascade vs plain ``nlp.pipe`` over every article.
 
 Same process, same texts (Wikinews articles from ../shared/corpus/wikinews-vanatteveldt plus the
-seeds). Prints articles/s for both, the ratio, peak RSS, and the recall with and without the
+seeds), each measured twice alternately and the best pass kept. Prints articles/s for both, the
+ratio (wall and CPU), peak RSS, and the recall with and without the
 cascade (the cheap pass must not lose events) on the PLOVER-GSR sentences and on the article-level
 dev gold (../shared/eval, scored by its score.py).
 
@@ -91,20 +92,34 @@ def main() -> None:
     ex.extract(ArticleInput("warm", "Japan and China agreed to talk.", published="2024-01-01"))
     print(f"{len(rows)} articles, {chars / 1e6:.2f}M chars")
 
-    t0, c0 = time.perf_counter(), time.process_time()
-    n_events = 0
-    for r in rows:
-        res = ex.extract(
-            ArticleInput(str(r.get("id")), r["text"], published=r.get("date") or r.get("published"))
-        )
-        n_events += len(res.events)
-    t_cascade, c_cascade = time.perf_counter() - t0, time.process_time() - c0
-    rss_cascade = _peak_rss_mb()
+    def cascade() -> int:
+        n_events = 0
+        for r in rows:
+            res = ex.extract(
+                ArticleInput(
+                    str(r.get("id")), r["text"], published=r.get("date") or r.get("published")
+                )
+            )
+            n_events += len(res.events)
+        return n_events
 
-    t0, c0 = time.perf_counter(), time.process_time()
-    for _doc in ex.nlp.pipe((r["text"] for r in rows), batch_size=16):
-        pass
-    t_full, c_full = time.perf_counter() - t0, time.process_time() - c0
+    def baseline() -> int:
+        for _doc in ex.nlp.pipe((r["text"] for r in rows), batch_size=16):
+            pass
+        return 0
+
+    # alternated, best of two, wall and CPU each: a long-lived worker runs warm, and the first
+    # pass over the texts pays the caches' warm-up (lexemes, lemmas) for whichever runs first
+    best: dict[str, tuple[float, float]] = {}
+    n_events = 0
+    for _ in range(2):
+        for name, run in (("cascade", cascade), ("baseline", baseline)):
+            t0, c0 = time.perf_counter(), time.process_time()
+            n_events = max(n_events, run())
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            prev = best.get(name, (float("inf"), float("inf")))
+            best[name] = (min(prev[0], wall), min(prev[1], cpu))
+    (t_cascade, c_cascade), (t_full, c_full) = best["cascade"], best["baseline"]
     rss_all = _peak_rss_mb()
 
     a_c, a_f = len(rows) / t_cascade, len(rows) / t_full
@@ -118,7 +133,7 @@ def main() -> None:
         f"CPU seconds: cascade {c_cascade:.1f}, baseline {c_full:.1f};"
         f" CPU ratio {c_full / c_cascade:.2f}x"
     )
-    print(f"peak RSS after cascade: {rss_cascade:.0f} MB; after baseline: {rss_all:.0f} MB")
+    print(f"peak RSS (both, same process): {rss_all:.0f} MB")
     _batching_gain(ex, rows)
 
     if not args.no_recall:

@@ -14,6 +14,18 @@ from pipeline.nlp.mentions import ActorMention, ArticleState
 from pipeline.nlp.officials import PersonInfo
 
 
+def _person_matches(text: str, persons: list[PersonInfo]) -> list[tuple[PersonInfo, re.Match[str]]]:
+    """Where the article's persons are named in ``text``: full name, alias or surname."""
+    out: list[tuple[PersonInfo, re.Match[str]]] = []
+    for p in persons:
+        pats = [re.escape(p.name).replace(r"\ ", r"[\s\-]+").replace(r"\-", r"[\s\-]+")]
+        pats += [re.escape(a) for a in (p.official.aliases if p.official else ())]
+        pats += [re.escape(k) for k in p.surname_keys]
+        for pat in pats:
+            out += [(p, m) for m in re.finditer(rf"\b{pat}\b", text, re.I if pat.count(" ") else 0)]
+    return out
+
+
 def actor_mentions(
     sdoc: Doc,
     state: ArticleState,
@@ -25,17 +37,11 @@ def actor_mentions(
     name heads that make a following proper name not the state ("Airlines", "Sea")."""
     spans: list[Span] = []
     persons: dict[tuple[int, int], PersonInfo] = {}
-    text = sdoc.text
-    for p in state.persons:
-        pats = [re.escape(p.name).replace(r"\ ", r"[\s\-]+").replace(r"\-", r"[\s\-]+")]
-        pats += [re.escape(a) for a in (p.official.aliases if p.official else ())]
-        pats += [re.escape(k) for k in p.surname_keys]
-        for pat in pats:
-            for m in re.finditer(rf"\b{pat}\b", text, re.I if pat.count(" ") else 0):
-                sp = sdoc.char_span(m.start(), m.end(), alignment_mode="expand")
-                if sp is not None:
-                    spans.append(sp)
-                    persons[(sp.start, sp.end)] = p
+    for p, m in _person_matches(sdoc.text, state.persons):
+        sp = sdoc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if sp is not None:
+            spans.append(sp)
+            persons[(sp.start, sp.end)] = p
     for _, s, e in matcher(sdoc):
         spans.append(sdoc[s:e])
     out: list[ActorMention] = []
@@ -131,6 +137,23 @@ def _sector(sp: Span, gaz: Gazetteer) -> str | None:
 def update_last_person(amentions: list[ActorMention], state: ArticleState) -> None:
     """Remember the last person named, for "he"/"she" in later sentences."""
     ps = [am.person for am in amentions if am.person]
+    if ps:
+        state.last_person = ps[-1]
+        state.recent_persons.extend(ps)
+
+
+def note_persons_named(raw: str, state: ArticleState) -> None:
+    """A sentence the cascade leaves unparsed can still name the person a later "he" means:
+    remember the persons it names, in text order, as :func:`update_last_person` does."""
+    found = sorted(
+        _person_matches(raw, state.persons), key=lambda pm: (pm[1].start(), -pm[1].end())
+    )
+    ps: list[PersonInfo] = []
+    end = -1
+    for p, m in found:
+        if m.start() >= end:  # the longest name at a place, as overlapping spans are filtered
+            ps.append(p)
+            end = m.end()
     if ps:
         state.last_person = ps[-1]
         state.recent_persons.extend(ps)

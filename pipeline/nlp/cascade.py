@@ -1,5 +1,5 @@
-"""Sentence selection (the cascade's cheap pass): tokenizer + sentencizer + phrase matching of
-trigger word forms and actor names pick the sentences worth a full parse."""
+"""Sentence selection (the cascade's cheap pass): tokenizer, sentence splitting and phrase
+matching of trigger word forms and actor names pick the sentences worth a full parse."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import re
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.gazetteer import Gazetteer
-from pipeline.nlp.lexicon import Lexicon, Words, inflections
+from pipeline.nlp.lexicon import Lexicon, inflections
 from pipeline.nlp.text import chunks
 
 #: sectors whose bare noun ("the government of Sindh") can stand in for an actor
@@ -40,11 +41,29 @@ def _opens(tok: Token) -> bool:
     return tok.text in _STRAIGHT and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_)
 
 
-def _quote_aware(pdoc: Doc) -> list[Span]:
-    """The sentencizer's sentences with an opening quote left at the end of one sentence
-    ('... officials said. "We will') moved to the next, where the quote it opens is: reported
-    speech is read from its quotes."""
-    sents = list(pdoc.sents)
+def sentence_starts(orth: list[int], punct: list[int], final_ids: frozenset[int]) -> list[int]:
+    """Token indices where sentences start, by the rule of spaCy's ``Sentencizer`` (a sentence
+    ends at its first non-punctuation token after a sentence-final character).
+
+    Computed over the token arrays rather than by the ``Sentencizer`` component: that one makes
+    a Python ``Token`` per token of every article, which was the cheap pass's largest cost."""
+    starts = [0] if orth else []
+    seen_final = False
+    for i, (o, is_punct) in enumerate(zip(orth, punct, strict=True)):
+        is_final = o in final_ids
+        if seen_final and not is_punct and not is_final:
+            starts.append(i)
+            seen_final = False
+        elif is_final:
+            seen_final = True
+    return starts
+
+
+def _quote_aware(pdoc: Doc, starts: list[int]) -> list[Span]:
+    """The sentences with an opening quote left at the end of one sentence ('... officials
+    said. "We will') moved to the next, where the quote it opens is: reported speech is read
+    from its quotes."""
+    sents = [pdoc[s:e] for s, e in zip(starts, [*starts[1:], len(pdoc)], strict=True)]
     out: list[Span] = []
     carry = 0
     for k, sent in enumerate(sents):
@@ -61,33 +80,27 @@ def _quote_aware(pdoc: Doc) -> list[Span]:
 _HEADING_TOKENS = 7
 
 
-def heading_end(sent: Span, words: Words) -> int:
-    """Where the sentence proper starts after a subheading glued to it (0 when none): a run
-    of two or more title-case words (lower-case joiners allowed, "Position on Chile"), ending
-    in a title-case word, then a capitalised sentence opener ("Beyond", "The"). A line break
-    is already a boundary; this is for texts whose line breaks were lost."""
-    toks = list(sent[: _HEADING_TOKENS + 1])
-    for k in range(2, len(toks)):
-        head, nxt = toks[:k], toks[k]
-        if not all(t.is_title or t.lower_ in words.heading_joiners for t in head):
+def heading_end(
+    start: int,
+    end: int,
+    title: list[int],
+    lower: list[int],
+    joiners: frozenset[int],
+    openers: frozenset[int],
+) -> int:
+    """Token index where the sentence proper starts after a subheading glued to it (0 when
+    none): a run of two or more title-case words (lower-case joiners allowed, "Position on
+    Chile"), ending in a title-case word, then a capitalised sentence opener ("Beyond",
+    "The"). A line break is already a boundary; this is for texts whose line breaks were
+    lost. Reads the token arrays, like the rest of the cheap pass."""
+    for k in range(start + 2, min(end, start + _HEADING_TOKENS + 1)):
+        if not all(title[i] or lower[i] in joiners for i in range(start, k)):
             return 0
-        if not head[-1].is_title or head[-1].lower_ in words.heading_joiners:
+        if not title[k - 1] or lower[k - 1] in joiners:
             continue
-        if nxt.is_title and nxt.lower_ in words.sentence_openers:
+        if title[k] and lower[k] in openers:
             return k
     return 0
-
-
-def _split_headings(sents: list[Span], words: Words) -> list[Span]:
-    out: list[Span] = []
-    for sent in sents:
-        k = heading_end(sent, words)
-        if k:
-            out.append(sent[:k])
-            out.append(sent[k:])
-        else:
-            out.append(sent)
-    return out
 
 
 class SentenceSelector:
@@ -104,41 +117,78 @@ class SentenceSelector:
         self.cheap = cheap
         self.lex = lex
         #: speech verb forms ("said", "according"): reported speech is an event too
-        self.speech_forms = {f for v in speech_verbs for f in inflections(v)} | {"according"}
+        speech_forms = {f for v in speech_verbs for f in inflections(v)} | {"according"}
         self.chunk_chars = chunk_chars
         self.actor_matcher = PhraseMatcher(cheap.vocab, attr="ORTH")
         patterns = [cheap.make_doc(name) for name in gaz.actors]
         for i in range(0, len(patterns), 500):
             self.actor_matcher.add("ACTOR", patterns[i : i + 500])
-        self.agent_nouns = {
+        agent_nouns = {
             n for n, sec in gaz.sector_nouns.items() if " " not in n and sec in _AGENT_SECTORS
         } - lex.words.generic_agents
+        # word sets as string-store ids: the cheap pass reads token ids from arrays, never
+        # making a Token object per word
+        strings = cheap.vocab.strings
+        self._ids: dict[str, frozenset[int]] = {
+            name: frozenset(strings.add(w) for w in words)
+            for name, words in (
+                ("trigger", lex.trigger_forms),
+                ("speech", speech_forms),
+                ("agent", agent_nouns),
+                ("final", Sentencizer.default_punct_chars),
+                ("joiner", lex.words.heading_joiners),
+                ("opener", lex.words.sentence_openers),
+            )
+        }
+        self._object_ids: dict[int, frozenset[int]] = {
+            strings.add(obj): frozenset(strings.add(v) for v in verbs)
+            for obj, verbs in lex.object_trigger_forms.items()
+        }
 
     def sentences(self, text: str, hints: set[str]) -> list[tuple[int, int, bool]]:
-        """(start, end, worth_parsing) for every sentence, from tokenizer + sentencizer only."""
+        """(start, end, worth_parsing) for every sentence, from the tokenizer only."""
+        hint_ids = {self.cheap.vocab.strings.add(h) for h in hints}
         out: list[tuple[int, int, bool]] = []
         for off, piece in chunks(text, self.chunk_chars):
             for para in re.finditer(r"[^\n]+", piece):
-                pdoc = self.cheap(para.group(0))
+                pdoc = self.cheap.make_doc(para.group(0))
+                orth, lower, punct, title = pdoc.to_array(
+                    ["ORTH", "LOWER", "IS_PUNCT", "IS_TITLE"]
+                ).T.tolist()
                 actor_starts = sorted(s for _, s, _ in self.actor_matcher(pdoc))
-                for sent in _split_headings(_quote_aware(pdoc), self.lex.words):
+                starts = sentence_starts(orth, punct, self._ids["final"])
+                for sent in self._split_headings(_quote_aware(pdoc, starts), title, lower):
                     s0 = off + para.start() + sent.start_char
                     s1 = off + para.start() + sent.end_char
                     if not sent.text.strip():
                         continue
-                    worth = s1 - s0 <= MAX_SENTENCE_CHARS and self._worth(sent, actor_starts, hints)
+                    words = set(lower[sent.start : sent.end])
+                    named = not hint_ids.isdisjoint(orth[sent.start : sent.end])
+                    worth = s1 - s0 <= MAX_SENTENCE_CHARS and self._worth(
+                        sent, words, named, actor_starts
+                    )
                     out.append((s0, s1, worth))
         return out
 
-    def _worth(self, sent: Span, actor_starts: list[int], hints: set[str]) -> bool:
+    def _split_headings(self, sents: list[Span], title: list[int], lower: list[int]) -> list[Span]:
+        """Each sentence, with a glued subheading (:func:`heading_end`) split off."""
+        out: list[Span] = []
+        for sent in sents:
+            k = heading_end(
+                sent.start, sent.end, title, lower, self._ids["joiner"], self._ids["opener"]
+            )
+            out.extend([sent.doc[sent.start : k], sent.doc[k : sent.end]] if k else [sent])
+        return out
+
+    def _worth(self, sent: Span, words: set[int], named: bool, actor_starts: list[int]) -> bool:
         """A trigger form and an actor; or a speech verb with a speaker and a counterpart
         (two actors, or a known person and an actor): reported speech needs both."""
-        words = {t.lower_ for t in sent}
-        trigger = bool(words & self.lex.trigger_forms)
-        if not trigger and not words & self.speech_forms:
+        trigger = not self._ids["trigger"].isdisjoint(words) or any(
+            not self._object_ids[w].isdisjoint(words) for w in words if w in self._object_ids
+        )
+        if not trigger and self._ids["speech"].isdisjoint(words):
             return False
         actors = sum(1 for a in actor_starts if sent.start <= a < sent.end)
-        named = any(t.text in hints for t in sent)
         if trigger:
-            return actors > 0 or named or bool(words & self.agent_nouns)
+            return actors > 0 or named or not self._ids["agent"].isdisjoint(words)
         return actors >= 2 or (actors >= 1 and named)

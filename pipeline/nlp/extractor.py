@@ -1,7 +1,7 @@
 """Article -> PLOVER events, as a cascade of stages (one module each):
 
-1. :mod:`~pipeline.nlp.cascade` - sentence selection: tokenizer + sentencizer + phrase matching
-   pick the sentences where an event can be; only those get the full spaCy pipeline;
+1. :mod:`~pipeline.nlp.cascade` - sentence selection: tokenizer, sentence splitting, phrase
+   matching pick the sentences where an event can be; only those get the full spaCy pipeline;
 2. :mod:`~pipeline.nlp.actors` - countries, capitals, bodies and persons in the sentence;
 3. :mod:`~pipeline.nlp.triggers` - verb and noun triggers (named rules in config/nlp);
 4. :mod:`~pipeline.nlp.arguments` and :mod:`~pipeline.nlp.coref` - who did what to whom;
@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.models import Note
 from pipeline.nlp import CODE_VERSION, DEFAULT_CONFIG_DIR, EXTRACTOR_VERSION, extractor_version
-from pipeline.nlp.actors import actor_mentions, update_last_person
+from pipeline.nlp.actors import actor_mentions, note_persons_named, update_last_person
 from pipeline.nlp.arguments import assign_roles
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
@@ -115,7 +115,6 @@ class EventExtractor:
         self.version = extractor_version(cfg)
         self.nlp = nlp if nlp is not None else spacy.load(model_name)
         cheap = spacy.blank("en", vocab=self.nlp.vocab)
-        cheap.add_pipe("sentencizer")
         self.gaz = Gazetteer(cfg / "dictionaries")
         self.lex = Lexicon(cfg / "nlp")
         self.speech = SpeechRules(cfg / "nlp" / "speech.yaml")
@@ -152,8 +151,12 @@ class EventExtractor:
             "places": set(),
             "countries": set(),
         }
-        docs = self.nlp.pipe([text[s:e] for s, e, _ in candidates], batch_size=64)
-        for (start, end, _), sdoc in zip(candidates, docs, strict=True):
+        docs = iter(self.nlp.pipe([text[s:e] for s, e, _ in candidates], batch_size=64))
+        for start, end, worth in sentences:
+            if self.cascade and not worth:
+                note_persons_named(text[start:end], state)
+                continue
+            sdoc = next(docs)
             try:
                 mentions.extend(self._sentence(sdoc, start, text[start:end], state, ents))
             except Exception as exc:  # one failing sentence never fails the article

@@ -307,6 +307,10 @@ class Lexicon:
         self.cameo_root_to_plover: dict[str, str] = {
             str(k): str(v) for k, v in (onto.get("cameo_root_to_plover") or {}).items()
         }
+        #: every lemma with a verb rule: most tokens have none, and skip the rule matching
+        self.rule_lemmas: frozenset[str] = frozenset(
+            (*self.conditional, *self.bare, *self.cameo_conditional, *self.cameo_bare)
+        )
         forms: set[str] = set()
         #: inflected form -> trigger lemma, for when the lemmatizer gets a form wrong
         self.form_to_lemma: dict[str, str] = {}
@@ -318,14 +322,23 @@ class Lexicon:
         # "have" or "take" alone never send a sentence to the parser.
         for lem in list(self.bare) + list(self.nouns) + list(self.cameo_bare):
             forms |= inflections(lem)
-        for rules in self.conditional.values():
-            for r in rules:
+        # An object ("state", "million") is a trigger only beside a verb of its rule ("recognize",
+        # "send"): alone it sent every sentence about a state or a sum of money to the parser.
+        # The CAMEO dictionary's verb + object pairs ("present evidence") count the same way.
+        with_verbs: dict[str, set[str]] = {}
+        for from_cameo, index in ((False, self.conditional), (True, self.cameo_conditional)):
+            for r in (r for rules in index.values() for r in rules):
+                verb_forms = {f for lem in r.lemmas for f in inflections(lem)}
                 if r.obj or r.pobj:
                     for w in r.obj | r.pobj:  # nouns: singular and plural only
-                        forms |= {w, w + "s", w + "es", w[:-1] + "ies" if w.endswith("y") else w}
-                else:
-                    for lem in r.lemmas:
-                        forms |= inflections(lem)
+                        for f in {w, w + "s", w + "es", w[:-1] + "ies" if w.endswith("y") else w}:
+                            with_verbs.setdefault(f, set()).update(verb_forms)
+                elif not from_cameo:
+                    forms |= verb_forms
         forms |= {"must", "should"}  # "X said Y must ..." is a REQUEST
         #: lower-cased word forms of every trigger: the cheap pass looks for these
         self.trigger_forms: frozenset[str] = frozenset(forms)
+        #: object forms of conditional rules -> the verb forms that must be in the same sentence
+        self.object_trigger_forms: dict[str, frozenset[str]] = {
+            f: frozenset(v) for f, v in with_verbs.items() if f not in forms
+        }

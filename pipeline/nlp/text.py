@@ -63,7 +63,10 @@ def non_english_ratio(text: str, sample: int = 5000) -> float:
     letters = [c for c in s if c.isalpha()]
     if not letters:
         return 1.0
-    non_latin = sum(1 for c in letters if not unicodedata.name(c, "").startswith("LATIN"))
+    # ASCII letters are all Latin: only the rest need the (slow) Unicode name lookup
+    non_latin = sum(
+        1 for c in letters if not c.isascii() and not unicodedata.name(c, "").startswith("LATIN")
+    )
     ratio = non_latin / len(letters)
     if ratio < 0.5:
         words = re.findall(r"[a-z]+", s.lower())

@@ -172,6 +172,8 @@ def _object_lemmas(children: list[Token], objs: list[Token]) -> set[str]:
 
 def match_rule(tok: Token, lem: str, lex: Lexicon) -> VerbRule | None:
     """The first rule for ``lem`` whose conditions the token's dependents meet."""
+    if lem not in lex.rule_lemmas:
+        return None
     children = list(tok.children)
     objs = [c for c in children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd")]
     # "on Monday" is a time, not the particle of "call on"
