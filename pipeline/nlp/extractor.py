@@ -60,11 +60,9 @@ from pipeline.nlp.places import (
     named_subplace,
     ner_place,
     normalize_occasion,
-    note_clause_dates,
     occasion,
     offset_date,
     paragraph_dates,
-    saying_date,
     sentence_place,
 )
 from pipeline.nlp.reported import QUOTE, find_speakers, speech_event
@@ -226,7 +224,6 @@ class EventExtractor:
         speakers = find_speakers(sdoc, acts, amentions, state, self.lex.words)
         state.speaker_of = {i: codes for act, (codes, _) in speakers.items() for i in act.content}
         state.speaker_persons = {i: ps for act, (_, ps) in speakers.items() for i in act.content}
-        state.speech_verb_of = {i: act.anchor.i for act in acts for i in act.content}
         out: list[Mention] = []
         anchored: list[tuple[Token, Mention]] = []
         for trig in select_triggers(triggers, self.lex.words):
@@ -257,8 +254,7 @@ class EventExtractor:
             )
             if m is not None:
                 out.append(m)
-        state.speaker_of, state.speaker_persons, state.speech_verb_of = {}, {}, {}
-        note_clause_dates(sdoc, dates, offset, state.clause_dates, self.lex.words)
+        state.speaker_of, state.speaker_persons = {}, {}
         state.history.extend(out)
         update_last_person(amentions, state)
         update_focus(out, state)
@@ -350,15 +346,13 @@ class EventExtractor:
         place_text = roles.place_text
         if place is None:
             place, place_text = sentence_place(sdoc, amentions, self.gaz, words)
-        chosen = (
-            offset_date(sdoc, dates, anchor, state.pub, words)
-            or saying_date(sdoc, dates, anchor, state.speech_verb_of, words)
-            or choose_date(sdoc, dates, anchor, nominal, occ_start, words)
+        chosen = offset_date(sdoc, dates, anchor, state.pub, words) or choose_date(
+            sdoc, dates, anchor, nominal, occ_start, words
         )
         fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
         chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own
-        chosen = chosen or governing_date(state.dates, offset, state.clause_dates)
+        chosen = chosen or governing_date(state.dates, offset)
         persons = uniq_persons(person_list)
         evid = Evidence(
             raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())

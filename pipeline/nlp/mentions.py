@@ -73,8 +73,6 @@ class ArticleState:
     last_person: PersonInfo | None = None
     #: (paragraph start, start, date) of every resolved date mention of the article
     dates: list[tuple[int, int, DateMention]] = field(default_factory=list)
-    #: (start, date) of the dates of parsed sentences' main clauses ("X said Monday ...")
-    clause_dates: list[tuple[int, DateMention]] = field(default_factory=list)
     #: persons in the order the article names them (latest last)
     recent_persons: list[PersonInfo] = field(default_factory=list)
     focus: list[str] = field(default_factory=list)
@@ -86,8 +84,6 @@ class ArticleState:
     speaker_of: dict[int, list[str]] = field(default_factory=dict)
     #: within the sentence being read: token index inside reported content -> speaker persons
     speaker_persons: dict[int, list[PersonInfo]] = field(default_factory=dict)
-    #: within the sentence being read: token index inside reported content -> speech verb
-    speech_verb_of: dict[int, int] = field(default_factory=dict)
 
 
 def as_date(v: date | datetime | str | None) -> date | None:

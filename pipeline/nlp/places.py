@@ -197,44 +197,15 @@ def paragraph_dates(text: str, pub: date | None) -> list[tuple[int, int, DateMen
     return out
 
 
-def governing_date(
-    context: list[tuple[int, int, DateMention]],
-    offset: int,
-    clause_dates: list[tuple[int, DateMention]] | None = None,
-) -> DateMention | None:
+def governing_date(context: list[tuple[int, int, DateMention]], offset: int) -> DateMention | None:
     """The latest resolved day or month before ``offset`` in the same paragraph (a bare year
-    earlier in the paragraph, "since 2011", is background, not the time of what follows).
-    A date of an earlier sentence's main clause ("X said Monday ...") governs before one
-    inside what it reports ("... talks Tuesday")."""
+    earlier in the paragraph, "since 2011", is background, not the time of what follows)."""
     best = None
     para_start = max((p for p, _, _ in context if p <= offset), default=None)
-    if para_start is None:
-        return None
-    main = [
-        dm
-        for start, dm in clause_dates or []
-        if para_start <= start < offset and dm.precision != "year"
-    ]
-    if main:
-        return main[-1]
     for p, start, dm in context:
         if p == para_start and start < offset and dm.precision != "year":
             best = dm
     return best
-
-
-def note_clause_dates(
-    sdoc: Doc,
-    dates: list[DateMention],
-    offset: int,
-    clause_dates: list[tuple[int, DateMention]],
-    words: Words,
-) -> None:
-    """Remember the date of each main clause of a parsed sentence, for the sentences after."""
-    for sent in sdoc.sents:
-        dm = choose_date(sdoc, dates, sent.root, None, -1, words)
-        if dm is not None and dm.value:
-            clause_dates.append((offset + dm.start, dm))
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -314,25 +285,6 @@ def offset_date(
     when = base + timedelta(days=days)
     rel = "past" if pub is None or when < pub else "present" if when == pub else "future"
     return DateMention(span.idx, mark.idx + len(mark.text), when.isoformat(), "day", rel)
-
-
-def saying_date(
-    sdoc: Doc,
-    dates: list[DateMention],
-    anchor: Token,
-    speech_verb_of: dict[int, int],
-    words: Words,
-) -> DateMention | None:
-    """ "X said Monday the US hopes to settle it during talks Tuesday": a present-tense act
-    in reported content (hoping, urging, supporting) happens as it is said, so the saying's
-    date dates it, not a date inside the content."""
-    finite = anchor
-    while finite.dep_ == "xcomp" and finite.head.i != finite.i:
-        finite = finite.head  # "hopes to resolve": the tense is the governing verb's
-    verb = speech_verb_of.get(finite.i)
-    if verb is None or finite.tag_ not in ("VBP", "VBZ"):
-        return None
-    return choose_date(sdoc, dates, sdoc[verb], None, -1, words)
 
 
 def choose_date(

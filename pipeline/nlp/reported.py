@@ -75,7 +75,7 @@ def speech_event(
     fact = speech_factuality(fact, rule.type, [sdoc[i] for i in act.content])
     chosen = future_weekday(chosen, raw, fact)
     # the paragraph's date dates the event but does not make it background on its own
-    chosen = chosen or governing_date(state.dates, offset, state.clause_dates)
+    chosen = chosen or governing_date(state.dates, offset)
     evid = Evidence(
         raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
     )

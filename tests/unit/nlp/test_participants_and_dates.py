@@ -165,25 +165,3 @@ def test_a_clause_set_days_after_another_is_dated_back_from_it(
     assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-20")]
     evs = _events(extractor, "His remarks come two days after Chile condemned Peru.")
     assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-21")]
-
-
-def test_a_present_tense_act_in_reported_content_is_dated_by_the_saying(
-    extractor: EventExtractor,
-) -> None:
-    evs = _events(
-        extractor,
-        "Chilean Foreign Minister Ana Lopez said Monday that Chile urges Peru to release the"
-        " sailors before talks on Thursday.",
-    )
-    assert [(e["type"], e["date"]) for e in evs] == [("REQUEST", "2024-02-19")]
-
-
-def test_the_previous_main_clause_date_governs_not_a_date_inside_its_content(
-    extractor: EventExtractor,
-) -> None:
-    evs = _events(
-        extractor,
-        "Chilean Foreign Minister Ana Lopez said Monday that Chile will hold talks with Bolivia"
-        " on Thursday. Chile also criticized Peru's fishing rules.",
-    )
-    assert ("ACCUSE", "2024-02-19") in [(e["type"], e["date"]) for e in evs]
