@@ -376,19 +376,24 @@ class _Found:
 
 
 #: "X (MBS)", "X, commonly known by his initials MBS", "X, known as AMLO": a short form
-_INITIALS = re.compile(
-    rf"(?P<name>{_NAME_MULTI})(?:\s+\(|,\s+(?:[a-z]+\s+){{0,2}}(?i:known)\s+(?:(?i:by)\s+"
-    r"(?:his|her|the)\s+(?:\w+\s+)?(?:abbreviation|initials|acronym|nickname)\s+|as\s+))"
-    r"(?P<alias>[A-Z]{2,5})\b"
+#: given right after a name (found first, then the name before it: a name pattern tried at
+#: every word of the article would cost more than the rest of this module's scan)
+_ALIAS = re.compile(
+    r"(?:\s+\(|,\s+(?:[a-z]+\s+){0,2}(?i:known)\s+(?:(?i:by)\s+(?:his|her|the)\s+"
+    r"(?:\w+\s+)?(?:abbreviation|initials|acronym|nickname)\s+|as\s+))(?P<alias>[A-Z]{2,5})\b"
 )
+_NAME_BEFORE = re.compile(rf"(?P<name>{_NAME_MULTI})$")
 
 
 def _learn_initials(text: str, persons: list[PersonInfo]) -> None:
     """A learned person's short form given right after the name is one of the forms a later
     mention takes ("MBS met Rubio")."""
     by_name = {norm_name(p.name): p for p in persons}
-    for m in _INITIALS.finditer(text):
-        words = m.group("name").split()
+    for m in _ALIAS.finditer(text):
+        named = _NAME_BEFORE.search(text, max(0, m.start() - 80), m.start())
+        if named is None:
+            continue
+        words = named.group("name").split()
         # the match may start at a title ("Crown Prince Mohammed bin Salman"): try each tail
         tails = (by_name.get(norm_name(" ".join(words[i:]))) for i in range(len(words) - 1))
         p = next((t for t in tails if t is not None), None)
