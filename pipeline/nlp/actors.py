@@ -72,7 +72,22 @@ def actor_mentions(
                 entry.code, entry.kind, sector, sp.start, sp.end, sp.text, None, entry.body
             )
         )
+    _mark_principals(sdoc, out)
     return out
+
+
+def _mark_principals(sdoc: Doc, out: list[ActorMention]) -> None:
+    """ "President X's special envoy, Y, met Z": Y takes part, X only sent him. A person who
+    possesses a noun that has another named person in apposition (or compound) is marked."""
+    heads = {
+        sdoc[o.start : o.end].root.head.i
+        for o in out
+        if o.person and sdoc[o.start : o.end].root.dep_ in ("appos", "compound")
+    }
+    for am in out:
+        root = sdoc[am.start : am.end].root
+        if am.person and root.dep_ == "poss" and root.head.i in heads:
+            am.principal = True
 
 
 _ORGAN_SECTORS = ("GOV", "MIL", "LEG", "JUD", "COP")

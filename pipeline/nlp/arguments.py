@@ -120,6 +120,8 @@ def locative(tok: Token, words: Words) -> Token | None:
             )
         ):
             return t.head
+        if _names_a_matter(t, words):
+            return None  # "in the Russia-Ukraine war": the state names the war, not a place
         if t.dep_ in ("pobj", "compound", "appos", "conj") or (
             t.dep_ == "prep" and t.lower_ == "of"
         ):
@@ -127,6 +129,38 @@ def locative(tok: Token, words: Words) -> Token | None:
             continue
         return None
     return None
+
+
+def noun_agents(noun: Token) -> list[Token]:
+    """The agent phrases of an event noun: "a visit by X", "X's visit" (a named possessor)."""
+    return [
+        c
+        for c in noun.children
+        if (c.dep_ == "prep" and c.lower_ == "by" and any(g.dep_ == "pobj" for g in c.children))
+        or (c.dep_ == "poss" and c.pos_ == "PROPN")
+    ]
+
+
+def _names_a_matter(tok: Token, words: Words) -> bool:
+    """A state naming a war, deal or dispute ("the Russia-Ukraine war", "the Iran deal")."""
+    return (
+        tok.dep_ == "compound"
+        and tok.head.pos_ == "NOUN"
+        and tok.head.lemma_.lower() in words.non_place_heads
+    )
+
+
+def in_a_matter(tok: Token, words: Words) -> bool:
+    """ "a ceasefire in the Russia-Ukraine war": a state naming the matter an act is set in
+    is neither its place nor a party to it."""
+    head = tok
+    while head.dep_ == "compound" and not _names_a_matter(head, words):
+        head = head.head
+    return (
+        _names_a_matter(head, words)
+        and head.head.dep_ == "pobj"
+        and head.head.head.lower_ in words.locative_preps
+    )
 
 
 def is_military(tok: Token, words: Words) -> bool:
@@ -177,9 +211,12 @@ def assign_roles(
         for c in anchor.children:
             if c.dep_ == "agent":
                 agent_tokens = {t.i for t in c.subtree}
+    if nominal is not None:
+        # "a visit by X to Y", "X's visit": the event noun's own agent is its actor
+        agent_tokens |= {t.i for c in noun_agents(nominal) for t in c.subtree}
     for am in amentions:
         tok = sdoc[am.start : am.end].root
-        if excluded(tok, words) or skip[0] <= tok.idx < skip[1]:
+        if excluded(tok, words) or skip[0] <= tok.idx < skip[1] or in_a_matter(tok, words):
             continue
         if (
             am.kind in (COUNTRY, CAPITAL)

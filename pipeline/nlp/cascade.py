@@ -76,6 +76,33 @@ def _quote_aware(pdoc: Doc, starts: list[int]) -> list[Span]:
     return out
 
 
+#: longest subheading (in tokens) recognised when glued to the next sentence
+_HEADING_TOKENS = 7
+
+
+def heading_end(
+    start: int,
+    end: int,
+    title: list[int],
+    lower: list[int],
+    joiners: frozenset[int],
+    openers: frozenset[int],
+) -> int:
+    """Token index where the sentence proper starts after a subheading glued to it (0 when
+    none): a run of two or more title-case words (lower-case joiners allowed, "Position on
+    Chile"), ending in a title-case word, then a capitalised sentence opener ("Beyond",
+    "The"). A line break is already a boundary; this is for texts whose line breaks were
+    lost. Reads the token arrays, like the rest of the cheap pass."""
+    for k in range(start + 2, min(end, start + _HEADING_TOKENS + 1)):
+        if not all(title[i] or lower[i] in joiners for i in range(start, k)):
+            return 0
+        if not title[k - 1] or lower[k - 1] in joiners:
+            continue
+        if title[k] and lower[k] in openers:
+            return k
+    return 0
+
+
 class SentenceSelector:
     """Splits an article into sentences and flags those with a trigger form and an actor."""
 
@@ -109,6 +136,8 @@ class SentenceSelector:
                 ("speech", speech_forms),
                 ("agent", agent_nouns),
                 ("final", Sentencizer.default_punct_chars),
+                ("joiner", lex.words.heading_joiners),
+                ("opener", lex.words.sentence_openers),
             )
         }
         self._object_ids: dict[int, frozenset[int]] = {
@@ -123,10 +152,12 @@ class SentenceSelector:
         for off, piece in chunks(text, self.chunk_chars):
             for para in re.finditer(r"[^\n]+", piece):
                 pdoc = self.cheap.make_doc(para.group(0))
-                orth, lower, punct = pdoc.to_array(["ORTH", "LOWER", "IS_PUNCT"]).T.tolist()
+                orth, lower, punct, title = pdoc.to_array(
+                    ["ORTH", "LOWER", "IS_PUNCT", "IS_TITLE"]
+                ).T.tolist()
                 actor_starts = sorted(s for _, s, _ in self.actor_matcher(pdoc))
                 starts = sentence_starts(orth, punct, self._ids["final"])
-                for sent in _quote_aware(pdoc, starts):
+                for sent in self._split_headings(_quote_aware(pdoc, starts), title, lower):
                     s0 = off + para.start() + sent.start_char
                     s1 = off + para.start() + sent.end_char
                     if not sent.text.strip():
@@ -137,6 +168,16 @@ class SentenceSelector:
                         sent, words, named, actor_starts
                     )
                     out.append((s0, s1, worth))
+        return out
+
+    def _split_headings(self, sents: list[Span], title: list[int], lower: list[int]) -> list[Span]:
+        """Each sentence, with a glued subheading (:func:`heading_end`) split off."""
+        out: list[Span] = []
+        for sent in sents:
+            k = heading_end(
+                sent.start, sent.end, title, lower, self._ids["joiner"], self._ids["opener"]
+            )
+            out.extend([sent.doc[sent.start : k], sent.doc[k : sent.end]] if k else [sent])
         return out
 
     def _worth(self, sent: Span, words: set[int], named: bool, actor_starts: list[int]) -> bool:

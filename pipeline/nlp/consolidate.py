@@ -47,6 +47,19 @@ def _same_act(a: Mention, b: Mention) -> bool:
     return not (pa and pb and not pa & pb)
 
 
+def _finer_place(target: Mention, m: Mention) -> bool:
+    """A city for a cluster located only in a country ("met in Indonesia", then "on the
+    island of Bali, X met Y"), told by a member about the same officials (or a cluster that
+    names none): a member without the cluster's officials may be a side act told with its own
+    place (a warship's port call during a state visit)."""
+    if m.place is None or target.place is None:
+        return False
+    if target.place.lat is not None or m.place.lat is None:
+        return False
+    named = {p.name for p in target.persons}
+    return not named or bool(named & {p.name for p in m.persons})
+
+
 def merge(mentions: list[Mention]) -> list[Mention]:
     """Each mention joins the latest compatible cluster or starts one."""
     clusters: list[Mention] = []
@@ -58,9 +71,7 @@ def merge(mentions: list[Mention]) -> list[Mention]:
         target.members.append(m.evidence)
         if target.date is None:
             target.date = m.date
-        if m.place and (
-            target.place is None or (target.place.lat is None and m.place.lat is not None)
-        ):
+        if m.place and (target.place is None or _finer_place(target, m)):
             target.place, target.place_text = m.place, m.place_text
         target.occasion = target.occasion or m.occasion
         target.persons = uniq_persons(target.persons + m.persons)

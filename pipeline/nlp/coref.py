@@ -58,10 +58,16 @@ def resolve_subject(
 
 
 def _described_person(
-    subj: Token, amentions: list[ActorMention], state: ArticleState, words: Words
+    subj: Token,
+    amentions: list[ActorMention],
+    state: ArticleState,
+    words: Words,
+    codes: list[str] | None = None,
 ) -> PersonInfo | None:
-    """ "the minister", "the president": the latest person named (in this sentence first)
-    whose role has that word; a plural or a named subject is not a description."""
+    """ "the minister", "the president", "the Pakistani envoy": the latest person named (in
+    this sentence first) whose role has that word (any envoy word for an envoy) and, when the
+    description names a state (``codes``), who serves it; a plural or a named subject is not a
+    description."""
     lem = subj.lemma_.lower()
     if lem not in words.role_nouns or subj.tag_ != "NN":
         return None
@@ -69,11 +75,48 @@ def _described_person(
         return None
     if any(t.pos_ == "PROPN" for t in subj.subtree) or any(c.dep_ == "conj" for c in subj.children):
         return None  # named, or "the secretary and foreign ministers" (a group)
+    wanted = words.envoy_nouns if lem in words.envoy_nouns else {lem}
     here = [am.person for am in amentions if am.person and am.end <= subj.i]
     for p in [*reversed(here), *reversed(state.recent_persons)]:
-        if p.role and lem in p.role.split():
+        if p.role and wanted & set(p.role.split()) and (not codes or p.country in codes):
             return p
     return None
+
+
+def pronoun_partner(
+    subj: Token | None, codes: list[str], amentions: list[ActorMention], state: ArticleState
+) -> PersonInfo | None:
+    """ "He and other senior U.S. officials held talks": a "he"/"she" coordinated with a group
+    that already gave the actor is the person last named, when he serves that actor."""
+    if subj is None or not codes or subj.lower_ not in ("he", "she"):
+        return None
+    if not any(c.dep_ == "conj" for c in subj.children):
+        return None
+    before = [am.person for am in amentions if am.person and am.end <= subj.i]
+    ref = before[-1] if before else state.last_person
+    return ref if ref is not None and ref.country in codes else None
+
+
+def speaker_party(
+    nominal: Token, actors: list[str], recips: list[str], speaker_of: dict[int, list[str]]
+) -> list[str]:
+    """ "X said discussions with the IMF are progressing": talks the speaker reports with
+    a single named counterpart are the speaker's own; the speaker joins the actors."""
+    speaker = speaker_of.get(nominal.i, [])
+    parts = set(actors) | set(recips)
+    if len(parts) != 1 or not speaker or parts & set(speaker):
+        return actors
+    if not any(c.dep_ == "prep" and c.lower_ == "with" for c in nominal.children):
+        return actors
+    return [*speaker, *(a for a in actors if a not in speaker)]
+
+
+def described_speaker(
+    subj: Token, codes: list[str], amentions: list[ActorMention], state: ArticleState, words: Words
+) -> PersonInfo | None:
+    """The person a description with a state of its own refers to ("the Pakistani envoy said":
+    the latest Pakistani envoy named); the state alone already gave the actor."""
+    return _described_person(subj, amentions, state, words, codes) if codes else None
 
 
 def meeting_in_focus(
@@ -100,7 +143,9 @@ def update_focus(out: list[Mention], state: ArticleState) -> None:
             return
 
 
-def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> None:
+def summit_members(
+    mentions: list[Mention], is_body: Callable[[str], bool], delegates: frozenset[str]
+) -> None:
     """A body acting at its own meeting acts with the states reported taking part (the
     guide: "a summit of a body: actors = body code + the states explicitly reported taking
     part"): an act whose sole actor is the body, dated within the meeting's days (or
@@ -128,6 +173,11 @@ def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> N
         for body in (c for c in parts if is_body(c)):
             if len(states) >= 2 and body not in members:
                 members[body] = (m, states)
+    attendees = {
+        body: _attendees(mentions, mt, states, delegates) for body, (mt, states) in members.items()
+    }
+    for body, (meeting, _) in members.items():
+        meeting.persons = uniq_persons(meeting.persons + attendees[body])
     for m in mentions:
         if len(m.actors) != 1 or m.actors[0] not in members:
             continue
@@ -135,6 +185,24 @@ def summit_members(mentions: list[Mention], is_body: Callable[[str], bool]) -> N
         if m is meeting or not _near(m, meeting):
             continue
         m.actors = [m.actors[0], *(s for s in states if s not in m.recipients)]
+        m.persons = uniq_persons(m.persons + attendees[m.actors[0]])
+
+
+def _attendees(
+    mentions: list[Mention], meeting: Mention, states: list[str], delegates: frozenset[str]
+) -> list[PersonInfo]:
+    """Ministers and leaders of the member states who act, dated, during a body's meeting
+    the article reports ("Canadian Foreign Minister X said" at the G7 talks): they take part
+    in it and in what the body does there (a spokesperson speaking at home does not)."""
+    return uniq_persons(
+        [
+            p
+            for o in mentions
+            if o.date is not None and _near(o, meeting) and o.factuality == "asserted"
+            for p in o.persons
+            if p.country in states and p.role and delegates & set(p.role.split())
+        ]
+    )
 
 
 def _near(a: Mention, b: Mention, days: int = 3) -> bool:

@@ -31,7 +31,9 @@ from pipeline.nlp.coref import (
     institution,
     meeting_in_focus,
     note_institutions,
+    pronoun_partner,
     resolve_subject,
+    speaker_party,
     summit_members,
     update_focus,
 )
@@ -59,6 +61,7 @@ from pipeline.nlp.places import (
     ner_place,
     normalize_occasion,
     occasion,
+    offset_date,
     paragraph_dates,
     sentence_place,
 )
@@ -161,7 +164,7 @@ class EventExtractor:
                 )
         merged = merge(mentions)
         inherit_meeting_place(merged)
-        summit_members(merged, self.gaz.is_igo)
+        summit_members(merged, self.gaz.is_igo, self.lex.words.delegate_roles)
         final = [finalize(m, self.lex, self.gaz, self.version) for m in merged]
         # background: not told as news, or (the guide's scope) without a named counterpart
         is_news = [
@@ -298,7 +301,9 @@ class EventExtractor:
         if media_party(anchor, subj, words):
             return None  # "VOA spoke with X": an interview
         actor_codes = uniq([a.code for a in roles.actors if a.code])
-        person_list = [a.person for a in roles.actors + roles.recips if a.person]
+        person_list = [
+            a.person for a in roles.actors + roles.recips if a.person and not a.principal
+        ]
         from_group = False
         if not actor_codes:
             actor_codes, from_group = resolve_subject(subj, amentions, state, words, person_list)
@@ -306,6 +311,9 @@ class EventExtractor:
             if from_group and set(actor_codes) - addressed:
                 # "they called on China": the group in focus, less whom it addresses
                 actor_codes = [c for c in actor_codes if c not in addressed]
+        partner = pronoun_partner(subj, actor_codes, amentions, state)
+        if partner is not None and not person_list:
+            person_list.insert(0, partner)
         recip_codes = [
             c for c in uniq([r.code for r in roles.recips if r.code]) if c not in actor_codes
         ]
@@ -320,6 +328,8 @@ class EventExtractor:
         coref = meeting_in_focus(nominal, state, words, set(actor_codes + recip_codes))
         if coref:
             actor_codes, recip_codes = list(state.focus), []
+        elif trig.type == "CONSULT" and nominal is not None:
+            actor_codes = speaker_party(nominal, actor_codes, recip_codes, state.speaker_of)
         if not actor_codes:
             # A named but unresolved subject ("President Yoweri Museveni", "the Umma party")
             # still makes an event; a pronoun or a missing subject does not.
@@ -344,7 +354,9 @@ class EventExtractor:
         place_text = roles.place_text
         if place is None:
             place, place_text = sentence_place(sdoc, amentions, self.gaz, words)
-        chosen = choose_date(sdoc, dates, anchor, nominal, occ_start, words)
+        chosen = offset_date(sdoc, dates, anchor, state.pub, words) or choose_date(
+            sdoc, dates, anchor, nominal, occ_start, words
+        )
         fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
         chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own

@@ -25,6 +25,8 @@ class ActorMention:
     text: str
     person: PersonInfo | None = None
     body: str | None = None
+    #: a person named only as whom the participant works for ("X's envoy, Y"): not taking part
+    principal: bool = False
 
 
 @dataclass(slots=True)

@@ -109,7 +109,11 @@ class Officials:
         self._name_appos = re.compile(
             rf"(?P<name>{_NAME_MULTI}),\s+(?P<mid>(?:the\s+)?[^,;.]{{0,40}}?)\b(?P<title>(?i:{title_alt}))\b",
         )
-        self._title_appos = re.compile(rf"\b(?P<title>(?i:{title_alt})),\s+(?P<name>{_NAME_MULTI})")
+        # "the foreign minister, X", "its permanent representative to the United Nations, X"
+        self._title_appos = re.compile(
+            rf"\b(?P<title>(?i:{title_alt}))(?:\s+(?:to|at)\s+(?:the\s+)?[A-Z][\w.]*"
+            rf"(?:\s+[A-Z][\w.]*){{0,3}})?,\s+(?P<name>{_NAME_MULTI})"
+        )
         of_actor = r"(?:\s+of\s+(?:the\s+)?(?P<{}>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?))?"
         self._plural = re.compile(
             rf"\b(?P<title>(?i:{title_alt}))s\s+(?P<n1>{_NAME}){of_actor.format('c1')}"
@@ -120,7 +124,8 @@ class Officials:
             rf"\s+(?P<prep>to|of|for)\s+(?:the\s+)?(?P<rest>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,6}})"
         )
         self._counterparts = re.compile(
-            rf"\b(?:his|her|their)\s+(?P<c1>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?)"
+            # the possessive is optional: "spoke with Israeli counterpart X" names him too
+            rf"\b(?:(?:his|her|their)\s+)?(?P<c1>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?)"
             rf"(?:\s+and\s+(?P<c2>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?))?\s+counterparts?,?\s+"
             rf"(?P<n1>{_NAME_MULTI})(?:\s*,?\s+and\s+(?P<n2>{_NAME_MULTI}))?"
         )
@@ -193,7 +198,9 @@ class Officials:
         self._learn_titles(text, found, starts)
         self._learn_appositions(text, found, starts)
         self._learn_counterparts(text, found)
-        return found.persons(self.family_first)
+        persons = found.persons(self.family_first)
+        _learn_initials(text, persons)
+        return persons
 
     def _title_starts(self, text: str) -> list[int]:
         """Offsets of words that can begin a title (or its plural): one ``str.find`` scan per
@@ -279,7 +286,9 @@ class Officials:
         """ "X, South Korea's foreign minister" and "the foreign minister, X"."""
         for m in self._name_appos.finditer(text):
             name = self._clean_name(m.group("name"))
-            country = self._country_before(text, m.start("title"), window=len(m.group("mid")) + 2)
+            country = self._country_before(
+                text, m.start("title"), window=len(m.group("mid")) + 2
+            ) or self._country_after(text, m.end("title"))  # "X, the foreign minister of Cuba"
             if country:
                 found.add(m.start("name"), name, country, self._role(m.group("title")))
         for m in _scan(self._title_appos, text, starts):
@@ -299,7 +308,8 @@ class Officials:
             for ctext, ntext in pairs:
                 if not ntext:
                     continue
-                a = self.gaz.actor(ctext) if ctext else None
+                # "With Israeli counterpart X" at a sentence start: the state is the last word
+                a = (self.gaz.actor(ctext) or self.gaz.actor(ctext.split()[-1])) if ctext else None
                 country = a.code if a else None
                 found.add(
                     m.start("n1"), self._clean_name(ntext), country, self.role_title(canon, country)
@@ -372,6 +382,32 @@ class _Found:
                     p.role = dict_role
             p.surname_keys = _surname_keys(p, family_first)
         return out
+
+
+#: "X (MBS)", "X, commonly known by his initials MBS", "X, known as AMLO": a short form
+#: given right after a name (found first, then the name before it: a name pattern tried at
+#: every word of the article would cost more than the rest of this module's scan)
+_ALIAS = re.compile(
+    r"(?:\s+\(|,\s+(?:[a-z]+\s+){0,2}(?i:known)\s+(?:(?i:by)\s+(?:his|her|the)\s+"
+    r"(?:\w+\s+)?(?:abbreviation|initials|acronym|nickname)\s+|as\s+))(?P<alias>[A-Z]{2,5})\b"
+)
+_NAME_BEFORE = re.compile(rf"(?P<name>{_NAME_MULTI})$")
+
+
+def _learn_initials(text: str, persons: list[PersonInfo]) -> None:
+    """A learned person's short form given right after the name is one of the forms a later
+    mention takes ("MBS met Rubio")."""
+    by_name = {norm_name(p.name): p for p in persons}
+    for m in _ALIAS.finditer(text):
+        named = _NAME_BEFORE.search(text, max(0, m.start() - 80), m.start())
+        if named is None:
+            continue
+        words = named.group("name").split()
+        # the match may start at a title ("Crown Prince Mohammed bin Salman"): try each tail
+        tails = (by_name.get(norm_name(" ".join(words[i:]))) for i in range(len(words) - 1))
+        p = next((t for t in tails if t is not None), None)
+        if p is not None:
+            p.surname_keys.add(m.group("alias"))
 
 
 def _surname_keys(p: PersonInfo, family_first: set[str]) -> set[str]:

@@ -165,7 +165,8 @@ def sentence_place(
 def inherit_meeting_place(mentions: list[Mention]) -> None:
     """Acts told as part of a meeting ("the prime ministers signed eight pacts", "the
     president conferred an honour on his guest") happen where it is held: an act without a
-    place whose participants are all the meeting's, dated the same day, takes its place."""
+    place whose participants are all the meeting's, dated the same day, takes its place (and,
+    naming no one itself, the meeting's officials on its actor side: the guide's seeds)."""
     meetings = [
         m
         for m in mentions
@@ -182,6 +183,8 @@ def inherit_meeting_place(mentions: list[Mention]) -> None:
                 and m.participants() <= mt.participants()
             ):
                 m.place, m.place_text = mt.place, mt.place_text
+                if not m.persons:  # "the prime ministers signed": the meeting's officials
+                    m.persons = [p for p in mt.persons if p.country in m.actors]
                 break
 
 
@@ -244,6 +247,46 @@ def speaker_date(
         if sp is not None and dm.value is not None and sp.root.i in speaker:
             return dm
     return None
+
+
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+
+
+def offset_date(
+    sdoc: Doc,
+    dates: list[DateMention],
+    anchor: Token,
+    pub: date | None,
+    words: Words,
+) -> DateMention | None:
+    """ "His remarks come two days after X denounced Y": a clause set N days after (before)
+    its governing clause happened that many days before (after) it; the governing clause is
+    dated by its own date, or by publication when it is in the present tense."""
+    mark = next(
+        (c for c in anchor.children if c.dep_ == "mark" and c.lower_ in ("after", "before")), None
+    )
+    span = next((c for c in anchor.children if c.dep_ == "npadvmod"), None)
+    if mark is None or span is None or anchor.dep_ != "advcl" or span.lower_ not in _UNIT_DAYS:
+        return None
+    count = next((c for c in span.children if c.dep_ in ("nummod", "det")), None)
+    n = _COUNTS.get(count.lower_) if count is not None else None
+    if n is None and count is not None and count.text.isdigit() and len(count.text) <= 3:
+        n = int(count.text)
+    if n is None:
+        return None
+    gov = anchor.head
+    ref = choose_date(sdoc, dates, gov, None, -1, words)
+    if ref is not None and ref.precision == "day" and ref.value:
+        base = date.fromisoformat(ref.value)
+    elif ref is None and gov.tag_ in ("VBP", "VBZ") and pub is not None:
+        base = pub
+    else:
+        return None
+    days = n * _UNIT_DAYS[span.lower_] * (-1 if mark.lower_ == "after" else 1)
+    when = base + timedelta(days=days)
+    rel = "past" if pub is None or when < pub else "present" if when == pub else "future"
+    return DateMention(span.idx, mark.idx + len(mark.text), when.isoformat(), "day", rel)
 
 
 def choose_date(

@@ -8,7 +8,7 @@ import re
 
 from spacy.tokens import Doc
 
-from pipeline.nlp.coref import resolve_subject
+from pipeline.nlp.coref import described_speaker, resolve_subject
 from pipeline.nlp.dates import DateMention
 from pipeline.nlp.factuality import dated_factuality, factuality, speech_factuality
 from pipeline.nlp.lexicon import Words
@@ -34,11 +34,13 @@ def find_speakers(
     for act in acts:
         named = [am for am in amentions if am.start in act.speaker]
         codes = uniq([am.code for am in named if am.code])
-        persons = [am.person for am in named if am.person]
+        persons = [am.person for am in named if am.person and not am.principal]
+        root = min((sdoc[i] for i in act.speaker), key=lambda t: t.i)
+        head = next((sdoc[i] for i in act.speaker if sdoc[i].head.i not in act.speaker), root)
         if not codes:
-            root = min((sdoc[i] for i in act.speaker), key=lambda t: t.i)
-            head = next((sdoc[i] for i in act.speaker if sdoc[i].head.i not in act.speaker), root)
             codes, _ = resolve_subject(head, amentions, state, words, persons)
+        elif not persons and (who := described_speaker(head, codes, amentions, state, words)):
+            persons = [who]
         if codes:
             out[act] = (codes, persons)
     return out

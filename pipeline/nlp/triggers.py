@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from spacy.tokens import Doc, Token
 
-from pipeline.nlp.arguments import SUBJ_DEPS, is_military
+from pipeline.nlp.arguments import SUBJ_DEPS, is_military, noun_agents
 from pipeline.nlp.lexicon import Lexicon, VerbRule, Words
 
 #: types of verbal acts (statements, demands, promises), which participles can carry
@@ -96,6 +96,18 @@ def _nominal(tok: Token, lem: str, lex: Lexicon, found: list[Trigger]) -> Trigge
             gov = gov.head
         if gov.pos_ in ("VERB", "AUX"):
             ok, head, name = True, gov, "noun-protest-against"
+    if (
+        not ok
+        and lem in lex.words.agentive_event_nouns
+        and any(a.dep_ == "prep" for a in noun_agents(tok))
+    ):
+        # "during a visit by X to Y": the agent named after "by" makes the noun an event,
+        # anchored on the clause that mentions it ("X's second visit to Y" is often a
+        # tally of earlier trips, so a possessor alone does not)
+        gov = tok
+        while gov.pos_ not in ("VERB", "AUX") and gov.head.i != gov.i:
+            gov = gov.head
+        ok, head, name = True, gov, f"noun-{lem}-by"
     if ok and not any(f.anchor.i == head.i and f.nominal is None for f in found):
         return Trigger(head, tok, None, typ, "visit" if lem == "visit" else None, name)
     return None

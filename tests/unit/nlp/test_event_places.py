@@ -82,3 +82,69 @@ def test_an_act_during_a_visit_happens_where_the_visit_is(extractor: EventExtrac
     ]
     evs = _events(extractor, "Chile praised Peru on Monday for its help.")
     assert [(e["type"], _place(e)) for e in evs] == [("SUPPORT", None)]
+
+
+def test_a_visit_by_a_named_agent_is_an_event_without_a_support_verb(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "The fisheries pact was announced during a visit by Chilean President Ana Lopez to Peru"
+        " on Monday.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"], e["rule"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["PER"], "noun-visit-by")
+    ]
+    assert _place(evs[0]) == ("Peru", "PER")
+    assert [p["name"] for p in evs[0]["persons"]] == ["Ana Lopez"]
+
+
+def test_a_side_act_without_the_visitors_does_not_relocate_the_visit(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chilean President Ana Lopez visited Peru on Monday. A Chilean trade delegation also"
+        " visited Lima on Monday.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["PER"])
+    ]
+    assert _place(evs[0]) == ("Peru", "PER")
+
+
+def test_a_state_naming_a_war_is_neither_its_place_nor_a_party(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor, "Chile urged Peru on Monday to accept a ceasefire in the Peru-Bolivia war."
+    )
+    assert [(e["type"], e["actors"], e["recipients"], _place(e)) for e in evs] == [
+        ("REQUEST", ["CHL"], ["PER"], None)
+    ]
+
+
+def test_an_act_told_as_part_of_a_meeting_takes_its_officials(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean President Ana Lopez met Peruvian President Juan Mendez in Lima on Monday."
+        " Chile and Peru signed a fisheries pact on Monday.",
+    )
+    signed = next(e for e in evs if e["type"] == "SUPPORT")
+    assert _place(signed) == ("Lima", "PER")
+    assert sorted(p["name"] for p in signed["persons"]) == ["Ana Lopez", "Juan Mendez"]
+
+
+def test_member_officials_acting_during_a_bodys_meeting_take_part_in_it(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "The G20 talks in Rio de Janeiro on Wednesday brought together ministers from Chile,"
+        " Peru and Brazil. On Wednesday, Chilean Foreign Minister Ana Lopez praised Peru."
+        " Peruvian spokesperson Juan Mendez criticized Bolivia on Wednesday. The G20 ministers"
+        " urged Bolivia on Wednesday to release the sailors.",
+    )
+    by_type = {e["type"]: e for e in evs}
+    assert by_type["CONSULT"]["actors"][0] == "G20"
+    # the minister acting there that day took part; a spokesperson speaking at home did not
+    assert [p["name"] for p in by_type["CONSULT"]["persons"]] == ["Ana Lopez"]
+    assert [p["name"] for p in by_type["REQUEST"]["persons"]] == ["Ana Lopez"]

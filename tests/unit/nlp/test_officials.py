@@ -49,3 +49,38 @@ def test_officials_role_is_the_one_held_on_the_event_date(officials: Officials) 
 def test_officials_family_name_first_gives_surname_key(officials: Officials) -> None:
     ps = officials.learn("South Korean Foreign Minister Cho Tae-yul spoke.", date(2024, 2, 22))
     assert "Cho" in ps[0].surname_keys
+
+
+def test_officials_counterpart_without_possessive_takes_the_office_and_state(
+    officials: Officials,
+) -> None:
+    text = (
+        "Defence Minister Ana Silva of Portugal spoke by phone with Moroccan counterpart "
+        "Karim Benali on Tuesday."
+    )
+    got = {(p.name, p.country, p.role) for p in officials.learn(text, date(2023, 5, 2))}
+    assert ("Karim Benali", "MAR", "defence minister") in got
+
+
+def test_officials_title_with_its_posting_before_the_name(officials: Officials) -> None:
+    ps = officials.learn(
+        "Chile's ambassador to the United Nations, Pablo Rojas, said so.", date(2023, 5, 2)
+    )
+    assert [(p.name, p.country, p.role) for p in ps] == [("Pablo Rojas", "CHL", "ambassador")]
+
+
+def test_officials_initials_given_after_the_name_are_a_later_form(officials: Officials) -> None:
+    ps = officials.learn(
+        "Chilean President Ana Maria Lopez, widely known by her initials AML, met Peru's"
+        " president. Peru's leader hosted AML.",
+        date(2023, 5, 2),
+    )
+    lopez = next(p for p in ps if p.name == "Ana Maria Lopez")
+    assert "AML" in lopez.surname_keys
+
+
+def test_officials_apposition_with_the_state_after_the_title(officials: Officials) -> None:
+    ps = officials.learn(
+        "Pablo Rojas, the foreign affairs minister of Chile, replied on Twitter.", date(2023, 5, 2)
+    )
+    assert [(p.name, p.country, p.role) for p in ps] == [("Pablo Rojas", "CHL", "foreign minister")]

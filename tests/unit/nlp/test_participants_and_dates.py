@@ -113,3 +113,55 @@ def test_presidential_advisers_are_officials(extractor: EventExtractor) -> None:
     assert [(p["name"], p["country"], p["role"]) for p in evs[0]["persons"]] == [
         ("Juan Mendez", "PER", "presidential adviser")
     ]
+
+
+def test_the_official_who_sends_an_envoy_does_not_take_part(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "Chilean President Ana Lopez's special envoy, Pablo Rojas, met Peruvian Foreign "
+        "Minister Juan Mendez on Tuesday.",
+    )
+    assert evs[0]["type"] == "CONSULT"
+    assert sorted(_names(evs[0])) == ["Juan Mendez", "Pablo Rojas"]
+
+
+def test_a_described_envoy_of_a_named_state_is_the_envoy_named_before(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chile's ambassador to the United Nations, Pablo Rojas, spoke on Monday. "
+        '"Peru is responsible for the crisis and must stop shielding the smugglers," the '
+        "Chilean envoy said.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("REQUEST", ["CHL"], ["PER"])
+    ]
+    assert _names(evs[0]) == ["Pablo Rojas"]
+
+
+def test_she_coordinated_with_her_officials_is_the_person_named_before(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chilean Foreign Minister Ana Lopez spoke on Monday. She and other senior Chilean"
+        " officials held talks with Peruvian officials in Lima on Tuesday.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["PER"])
+    ]
+    assert _names(evs[0]) == ["Ana Lopez"]
+
+
+def test_a_clause_set_days_after_another_is_dated_back_from_it(
+    extractor: EventExtractor,
+) -> None:
+    # PUB is a Friday: "came on Wednesday, a day after" is Tuesday; "come two days after"
+    # (present tense) counts back from publication
+    evs = _events(
+        extractor, "The statement came on Wednesday, a day after Chile accused Peru of spying."
+    )
+    assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-20")]
+    evs = _events(extractor, "His remarks come two days after Chile condemned Peru.")
+    assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-21")]

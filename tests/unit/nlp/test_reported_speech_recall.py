@@ -226,3 +226,40 @@ def test_they_in_a_quote_is_the_body_named_before_it(extractor: EventExtractor) 
     assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
         ("REQUEST", ["CHL"], ["NATO"])
     ]
+
+
+def test_a_subheading_is_a_sentence_of_its_own(extractor: EventExtractor) -> None:
+    # a line break without final punctuation ends the heading ...
+    assert _sentences(extractor, "Talks in Lima\nThe ministers met on Monday.") == [
+        "Talks in Lima",
+        "The ministers met on Monday.",
+    ]
+    # ... and so does a title-case run glued to the next sentence when line breaks were lost
+    text = "Chile and Peru signed a pact. Position on Bolivia Beyond trade, they discussed Bolivia."
+    assert _sentences(extractor, text) == [
+        "Chile and Peru signed a pact.",
+        "Position on Bolivia",
+        "Beyond trade, they discussed Bolivia.",
+    ]
+    # a title and name opening an ordinary sentence is not a heading
+    text = "United Nations Secretary-General Ana Lopez spoke. The ministers met."
+    assert _sentences(extractor, text) == [
+        "United Nations Secretary-General Ana Lopez spoke.",
+        "The ministers met.",
+    ]
+
+
+def test_talks_a_speaker_reports_with_one_counterpart_are_the_speakers(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chile said Sunday that discussions with the International Monetary Fund on a new loan"
+        " are progressing well.",
+    )
+    assert [(e["type"], sorted(e["actors"] + e["recipients"])) for e in evs] == [
+        ("CONSULT", ["CHL", "IGO"])
+    ]
+    # talks between two others that the speaker reports stay theirs
+    evs = _events(extractor, "Chile said Sunday that talks between Peru and Bolivia resumed.")
+    assert all("CHL" not in e["actors"] for e in evs)
