@@ -11,7 +11,7 @@ from spacy.util import filter_spans
 
 from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, IGO, Gazetteer
 from pipeline.nlp.mentions import ActorMention, ArticleState
-from pipeline.nlp.officials import PersonInfo
+from pipeline.nlp.persons import PersonInfo
 
 
 def _person_matches(text: str, persons: list[PersonInfo]) -> list[tuple[PersonInfo, re.Match[str]]]:

@@ -11,7 +11,7 @@ from pipeline.nlp.dates import DateMention
 from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.mentions import Mention, uniq, uniq_persons
-from pipeline.nlp.officials import PersonInfo
+from pipeline.nlp.persons import PersonInfo
 from pipeline.nlp.places import renormalize_occasion
 from pipeline.nlp.types import ExtractedEvent, Location, PersonRef
 

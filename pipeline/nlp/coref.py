@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, uniq_persons
-from pipeline.nlp.officials import PersonInfo
+from pipeline.nlp.persons import PersonInfo
 
 _FIRST_PERSON = ("i", "we", "me", "us")
 _DEFINITE = ("the", "this", "that", "their", "its")

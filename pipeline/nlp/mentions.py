@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from pipeline.nlp.dates import DateMention
 from pipeline.nlp.gazetteer import PlaceEntry
-from pipeline.nlp.officials import PersonInfo
+from pipeline.nlp.persons import PersonInfo
 from pipeline.nlp.types import Evidence, Quote
 
 

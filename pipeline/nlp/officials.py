@@ -7,23 +7,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name, plain
 from pipeline.nlp.gazetteer import CAPITAL, Gazetteer, load_yaml_mapping
-
-__all__ = ["Official", "Officials", "PersonInfo", "norm_name"]
-
-_NAME_TOKEN = (
-    r"(?:(?:(?:al|el|ad|as|ash|an|ar|at)-)?[A-Z][a-zA-Z'\u00C0-\u024F]+"
-    r"(?:-[A-Za-z\u00C0-\u024F]+)?|[A-Z]\.)"
+from pipeline.nlp.persons import (
+    NAME,
+    NAME_MULTI,
+    NAME_TOKEN,
+    PersonInfo,
+    fold_surnames,
+    learn_initials,
+    surname_keys,
 )
-# "Mohammed bin Salman", "Ursula von der Leyen": lower-case particles inside a name
-_GLUE = r"\s+(?:(?:bin|ibn|bint|de|da|del|dos|van|von|der)\s+){0,2}"
-_NAME = rf"{_NAME_TOKEN}(?:{_GLUE}{_NAME_TOKEN}){{0,3}}"
-_NAME_MULTI = rf"{_NAME_TOKEN}(?:{_GLUE}{_NAME_TOKEN}){{1,3}}"
+
+__all__ = ["Official", "Officials", "norm_name"]
+
 # words that end a name run even though capitalized
 _STOP = {
     "On",
@@ -48,17 +48,6 @@ _STOP = {
     "Sunday",
     "Kyodo",
 }
-
-
-@dataclass(slots=True)
-class PersonInfo:
-    """A person as learned within one article."""
-
-    name: str
-    country: str | None
-    role: str | None
-    official: Official | None = None
-    surname_keys: set[str] = field(default_factory=set)
 
 
 #: words before a title that make its holder no (longer an) official: "former President X",
@@ -105,29 +94,29 @@ class Officials:
         # first words of the titles: the title patterns are only tried where one starts (a
         # 100-way case-insensitive alternation at every word boundary costs ~2 ms an article)
         self._title_first = {t.split()[0].rstrip(".") for t in titles}
-        self._title_name = re.compile(rf"\b(?P<title>(?i:{title_alt}))\s+(?P<name>{_NAME})")
+        self._title_name = re.compile(rf"\b(?P<title>(?i:{title_alt}))\s+(?P<name>{NAME})")
         self._name_appos = re.compile(
-            rf"(?P<name>{_NAME_MULTI}),\s+(?P<mid>(?:the\s+)?[^,;.]{{0,40}}?)\b(?P<title>(?i:{title_alt}))\b",
+            rf"(?P<name>{NAME_MULTI}),\s+(?P<mid>(?:the\s+)?[^,;.]{{0,40}}?)\b(?P<title>(?i:{title_alt}))\b",
         )
         # "the foreign minister, X", "its permanent representative to the United Nations, X"
         self._title_appos = re.compile(
             rf"\b(?P<title>(?i:{title_alt}))(?:\s+(?:to|at)\s+(?:the\s+)?[A-Z][\w.]*"
-            rf"(?:\s+[A-Z][\w.]*){{0,3}})?,\s+(?P<name>{_NAME_MULTI})"
+            rf"(?:\s+[A-Z][\w.]*){{0,3}})?,\s+(?P<name>{NAME_MULTI})"
         )
         of_actor = r"(?:\s+of\s+(?:the\s+)?(?P<{}>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?))?"
         self._plural = re.compile(
-            rf"\b(?P<title>(?i:{title_alt}))s\s+(?P<n1>{_NAME}){of_actor.format('c1')}"
-            rf",?\s+and\s+(?P<n2>{_NAME}){of_actor.format('c2')}"
+            rf"\b(?P<title>(?i:{title_alt}))s\s+(?P<n1>{NAME}){of_actor.format('c1')}"
+            rf",?\s+and\s+(?P<n2>{NAME}){of_actor.format('c2')}"
         )
         self._title_compl = re.compile(
             r"\b(?P<title>Ambassador|Envoy|Minister|Secretary|Representative|Commissioner)"
-            rf"\s+(?P<prep>to|of|for)\s+(?:the\s+)?(?P<rest>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,6}})"
+            rf"\s+(?P<prep>to|of|for)\s+(?:the\s+)?(?P<rest>{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{1,6}})"
         )
         self._counterparts = re.compile(
             # the possessive is optional: "spoke with Israeli counterpart X" names him too
             rf"\b(?:(?:his|her|their)\s+)?(?P<c1>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?)"
             rf"(?:\s+and\s+(?P<c2>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?))?\s+counterparts?,?\s+"
-            rf"(?P<n1>{_NAME_MULTI})(?:\s*,?\s+and\s+(?P<n2>{_NAME_MULTI}))?"
+            rf"(?P<n1>{NAME_MULTI})(?:\s*,?\s+and\s+(?P<n2>{NAME_MULTI}))?"
         )
 
     # ---- dictionary
@@ -199,7 +188,7 @@ class Officials:
         self._learn_appositions(text, found, starts)
         self._learn_counterparts(text, found)
         persons = found.persons(self.family_first)
-        _learn_initials(text, persons)
+        learn_initials(text, persons)
         return persons
 
     def _title_starts(self, text: str) -> list[int]:
@@ -372,7 +361,7 @@ class _Found:
                 q.official = q.official or p.official
             else:
                 merged[k] = p
-        out = _fold_surnames(list(merged.values()))
+        out = fold_surnames(list(merged.values()))
         for p in out:
             if norm_name(p.name) in self.former:  # not an official now: no state, no office
                 p.country, p.official = None, None
@@ -380,68 +369,5 @@ class _Found:
                 dict_role = p.official.role_on(self.when)
                 if dict_role:
                     p.role = dict_role
-            p.surname_keys = _surname_keys(p, family_first)
+            p.surname_keys = surname_keys(p, family_first)
         return out
-
-
-#: "X (MBS)", "X, commonly known by his initials MBS", "X, known as AMLO": a short form
-#: given right after a name (found first, then the name before it: a name pattern tried at
-#: every word of the article would cost more than the rest of this module's scan)
-_ALIAS = re.compile(
-    r"(?:\s+\(|,\s+(?:[a-z]+\s+){0,2}(?i:known)\s+(?:(?i:by)\s+(?:his|her|the)\s+"
-    r"(?:\w+\s+)?(?:abbreviation|initials|acronym|nickname)\s+|as\s+))(?P<alias>[A-Z]{2,5})\b"
-)
-_NAME_BEFORE = re.compile(rf"(?P<name>{_NAME_MULTI})$")
-
-
-def _learn_initials(text: str, persons: list[PersonInfo]) -> None:
-    """A learned person's short form given right after the name is one of the forms a later
-    mention takes ("MBS met Rubio")."""
-    by_name = {norm_name(p.name): p for p in persons}
-    for m in _ALIAS.finditer(text):
-        named = _NAME_BEFORE.search(text, max(0, m.start() - 80), m.start())
-        if named is None:
-            continue
-        words = named.group("name").split()
-        # the match may start at a title ("Crown Prince Mohammed bin Salman"): try each tail
-        tails = (by_name.get(norm_name(" ".join(words[i:]))) for i in range(len(words) - 1))
-        p = next((t for t in tails if t is not None), None)
-        if p is not None:
-            p.surname_keys.add(m.group("alias"))
-
-
-def _surname_keys(p: PersonInfo, family_first: set[str]) -> set[str]:
-    """Forms a later bare mention may take: the family name as written, without accents, and
-    as the dictionary spells it ("Erdoğan", "Erdogan")."""
-    names = [p.name] + ([p.official.name] if p.official else [])
-    keys: set[str] = set()
-    for name in names:
-        words = name.replace("-", " ").split()
-        if not words:
-            continue
-        fam = words[0] if p.country in family_first else words[-1]
-        keys |= {fam, plain(fam)}
-        if p.country in family_first and "-" in name:
-            keys.add(name.split()[0])
-    return keys
-
-
-def _fold_surnames(persons: list[PersonInfo]) -> list[PersonInfo]:
-    """A one-word name that is the surname of a full name in the same article is that person
-    ("Zelensky" after "Volodymyr Zelensky"); the full name keeps its state when it has one."""
-    full: dict[str, PersonInfo] = {}
-    for p in persons:
-        words = p.name.split()
-        if len(words) > 1:
-            full.setdefault(norm_name(words[-1]), p)
-            full.setdefault(norm_name(words[0]), p)
-    out = []
-    for p in persons:
-        q = full.get(norm_name(p.name)) if " " not in p.name else None
-        if q is None:
-            out.append(p)
-            continue
-        q.country = q.country or p.country
-        q.role = q.role or p.role
-        q.official = q.official or p.official
-    return out

@@ -15,7 +15,7 @@ from pipeline.nlp.dates import DateMention, find_dates
 from pipeline.nlp.gazetteer import IGO, Gazetteer, PlaceEntry
 from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention, Mention
-from pipeline.nlp.officials import PersonInfo
+from pipeline.nlp.persons import PersonInfo
 
 _OCCASION = [
     re.compile(r"\bon the (?:sidelines|margins) of (?:a|an|the)\s+(?P<occ>[^,.;\"]+)", re.I),

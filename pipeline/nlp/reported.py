@@ -13,7 +13,7 @@ from pipeline.nlp.dates import DateMention
 from pipeline.nlp.factuality import dated_factuality, factuality, speech_factuality
 from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention, ArticleState, Mention, uniq, uniq_persons
-from pipeline.nlp.officials import PersonInfo
+from pipeline.nlp.persons import PersonInfo
 from pipeline.nlp.places import choose_date, future_weekday, governing_date, speaker_date
 from pipeline.nlp.speech import SpeechAct, SpeechRules, content_recipients
 from pipeline.nlp.types import Evidence, Quote
