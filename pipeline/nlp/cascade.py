@@ -8,6 +8,7 @@ import re
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import Sentencizer
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.gazetteer import Gazetteer
@@ -57,6 +58,31 @@ def sentence_starts(orth: list[int], punct: list[int], final_ids: frozenset[int]
         elif is_final:
             seen_final = True
     return starts
+
+
+#: letters each with its period: "X.", "U.S.", "D.C.", "a.m." (not "Mr.", which a name follows)
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.)+")
+
+
+def abbreviation_ends(
+    starts: list[int],
+    orth: list[int],
+    title: list[int],
+    lower: list[int],
+    openers: frozenset[int],
+    strings: StringStore,
+) -> list[int]:
+    """``starts`` plus a start after a sentence that ends in an initialism with its own period
+    ("in the U.S. The talks", "on platform X. The G7 ..."): the tokenizer keeps such a period in
+    the token, so no sentence-final character is seen. Only a capitalised sentence opener
+    ("The", "He", "In") after it counts, so "George W. Bush" and "U.S. officials" stay whole."""
+    extra = []
+    for i in range(len(orth) - 1):
+        if title[i + 1] and lower[i + 1] in openers:
+            text = strings[orth[i]]
+            if _INITIALISM.fullmatch(text):
+                extra.append(i + 1)
+    return sorted(set(starts) | set(extra)) if extra else starts
 
 
 def _quote_aware(pdoc: Doc, starts: list[int]) -> list[Span]:
@@ -156,7 +182,14 @@ class SentenceSelector:
                     ["ORTH", "LOWER", "IS_PUNCT", "IS_TITLE"]
                 ).T.tolist()
                 actor_starts = sorted(s for _, s, _ in self.actor_matcher(pdoc))
-                starts = sentence_starts(orth, punct, self._ids["final"])
+                starts = abbreviation_ends(
+                    sentence_starts(orth, punct, self._ids["final"]),
+                    orth,
+                    title,
+                    lower,
+                    self._ids["opener"],
+                    self.cheap.vocab.strings,
+                )
                 for sent in self._split_headings(_quote_aware(pdoc, starts), title, lower):
                     s0 = off + para.start() + sent.start_char
                     s1 = off + para.start() + sent.end_char

@@ -58,3 +58,25 @@ def test_a_pronoun_after_an_unparsed_sentence_is_the_person_it_named(
     (event,) = ev["events"]
     assert event["actors"] == ["RUS"]
     assert [p["name"] for p in event["persons"]] == ["Sergei Lavrov"]
+
+
+def _split(ex: EventExtractor, text: str) -> list[str]:
+    return [text[s:e] for s, e, _ in ex.selector.sentences(text, set())]
+
+
+def test_a_sentence_ending_in_an_initialism_ends_before_a_sentence_opener(
+    extractor: EventExtractor,
+) -> None:
+    text = "He wrote on platform X. The talks began in the U.S. He left for Washington, D.C. Then."
+    assert _split(extractor, text) == [
+        "He wrote on platform X.",
+        "The talks began in the U.S.",
+        "He left for Washington, D.C. Then.",
+    ]
+
+
+def test_initials_and_titles_before_a_name_do_not_end_a_sentence(
+    extractor: EventExtractor,
+) -> None:
+    text = "George W. Bush met Mr. A and U.S. officials in D.C. on Monday."
+    assert _split(extractor, text) == [text]
