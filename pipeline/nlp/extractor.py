@@ -2,7 +2,10 @@
 
 1. :mod:`~pipeline.nlp.cascade` - sentence selection: tokenizer, sentence splitting, phrase
    matching pick the sentences where an event can be; only those get the full spaCy pipeline;
-2. :mod:`~pipeline.nlp.actors` - countries, capitals, bodies and persons in the sentence;
+2. :mod:`~pipeline.nlp.officials` and :mod:`~pipeline.nlp.persons` - the article's persons,
+   their offices and name forms; :mod:`~pipeline.nlp.actors` - countries, capitals, bodies and
+   persons in the sentence, less names that only describe a person
+   (:mod:`~pipeline.nlp.titles_scope`);
 3. :mod:`~pipeline.nlp.triggers` - verb and noun triggers (named rules in config/nlp);
 4. :mod:`~pipeline.nlp.arguments` and :mod:`~pipeline.nlp.coref` - who did what to whom;
    :mod:`~pipeline.nlp.reported` - the verbal event of "X said ..." and who X is;
