@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,8 +12,8 @@ from pipeline.nlp.actors_dictionary import OfficialsIndex, norm_name
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.gazetteer import GROUP, Gazetteer
 from pipeline.nlp.officials import Officials
-from pipeline.nlp.types import ArticleInput
 from scripts.build_actor_dictionaries import display, parse
+from tests.unit.nlp.support import events_of as _events
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 
@@ -192,11 +191,6 @@ def test_conversion_reads_tabari_entries(tmp_path: Path) -> None:
     assert display("ORGANIZATION_OF_AMERICAN_STATES") == "Organization of American States"
     assert display("UNICEF_") == "UNICEF"
     assert display("BAD{NAME}") is None
-
-
-def _events(ex: EventExtractor, text: str) -> list[dict[str, Any]]:
-    out = ex.extract(ArticleInput("t", text, published=date(2024, 2, 23))).to_dict()
-    return list(out["events"])
 
 
 def test_extractor_codes_groups_metonyms_and_skips_names_containing_a_state(

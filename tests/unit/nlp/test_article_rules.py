@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 from pipeline.nlp.extractor import EventExtractor
-from pipeline.nlp.types import ArticleInput
-
-PUB = date(2024, 2, 23)
-
-
-def _result(ex: EventExtractor, text: str) -> dict[str, Any]:
-    return ex.extract(ArticleInput("t", text, published=PUB)).to_dict()
-
-
-def _events(ex: EventExtractor, text: str) -> list[dict[str, Any]]:
-    return _result(ex, text)["events"]
+from tests.unit.nlp.support import events_of as _events
+from tests.unit.nlp.support import result_of as _result
 
 
 def test_body_codes_follow_the_guide_and_keep_the_specific_body(

@@ -3,17 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pipeline.nlp.extractor import EventExtractor
-from pipeline.nlp.types import ArticleInput
-
-PUB = date(2024, 2, 23)
-
-
-def _events(ex: EventExtractor, text: str) -> list[dict[str, Any]]:
-    return ex.extract(ArticleInput("t", text, published=PUB)).to_dict()["events"]
+from tests.unit.nlp.support import events_of as _events
 
 
 def _place(ev: dict[str, Any]) -> tuple[str, str] | None:

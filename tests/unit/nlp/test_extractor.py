@@ -1,13 +1,7 @@
-from datetime import date
-
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.types import ArticleInput
-
-PUB = date(2024, 2, 23)
-
-
-def _events(ex: EventExtractor, text: str, pub: date | None = PUB) -> list[dict]:
-    return ex.extract(ArticleInput("t", text, published=pub)).to_dict()["events"]
+from tests.unit.nlp.support import PUB
+from tests.unit.nlp.support import events_of as _events
 
 
 def test_extractor_multilateral_meeting_is_one_event_with_all_participants(

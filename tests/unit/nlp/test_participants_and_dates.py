@@ -3,17 +3,10 @@ a gold-set sentence): the guide's ``persons`` and ``date`` fields."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pipeline.nlp.extractor import EventExtractor
-from pipeline.nlp.types import ArticleInput
-
-PUB = date(2024, 2, 23)  # a Friday
-
-
-def _events(ex: EventExtractor, text: str, pub: date = PUB) -> list[dict[str, Any]]:
-    return ex.extract(ArticleInput("t", text, published=pub)).to_dict()["events"]
+from tests.unit.nlp.support import events_of as _events
 
 
 def _names(ev: dict[str, Any]) -> list[str]:

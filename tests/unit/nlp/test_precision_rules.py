@@ -8,12 +8,13 @@ from typing import Any
 
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.types import ArticleInput
+from tests.unit.nlp.support import events_of
 
 PUB = date(2024, 3, 10)
 
 
 def _events(ex: EventExtractor, text: str) -> list[dict[str, Any]]:
-    return ex.extract(ArticleInput("t", text, published=PUB)).to_dict()["events"]
+    return events_of(ex, text, PUB)
 
 
 def _one(ex: EventExtractor, text: str, etype: str) -> dict[str, Any]:
