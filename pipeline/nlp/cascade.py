@@ -33,6 +33,7 @@ def boilerplate_start(text: str) -> re.Match[str] | None:
 
 _OPENERS = ("“", "‘")
 _STRAIGHT = ('"', "'")
+_CLOSERS = ("”", "’")
 
 
 def _opens(tok: Token) -> bool:
@@ -113,18 +114,54 @@ def heading_end(
     lower: list[int],
     joiners: frozenset[int],
     openers: frozenset[int],
+    orth: list[int],
+    punct: list[int],
+    quotes: tuple[frozenset[int], frozenset[int]],
 ) -> int:
     """Token index where the sentence proper starts after a subheading glued to it (0 when
     none): a run of two or more title-case words (lower-case joiners allowed, "Position on
     Chile"), ending in a title-case word, then a capitalised sentence opener ("Beyond",
-    "The"). A line break is already a boundary; this is for texts whose line breaks were
-    lost. Reads the token arrays, like the rest of the cheap pass."""
+    "The"); or a sentence-case heading (:func:`_sentence_case_heading`). A line break is
+    already a boundary; this is for texts whose line breaks were lost. Reads the token arrays,
+    like the rest of the cheap pass."""
     for k in range(start + 2, min(end, start + _HEADING_TOKENS + 1)):
         if not all(title[i] or lower[i] in joiners for i in range(start, k)):
-            return 0
+            break
         if not title[k - 1] or lower[k - 1] in joiners:
             continue
         if title[k] and lower[k] in openers:
+            return k
+    return _sentence_case_heading(start, end, (orth, lower, punct, title), openers, quotes)
+
+
+def _sentence_case_heading(
+    start: int,
+    end: int,
+    arrays: tuple[list[int], list[int], list[int], list[int]],
+    openers: frozenset[int],
+    quotes: tuple[frozenset[int], frozenset[int]],
+) -> int:
+    """A sentence-case heading ("Allies respond The ministers met ...", a quoted "'We are
+    ready' In a statement ..."): a capitalised opener right after a lower-case word or a
+    curly closing quote and before a lower-case word starts a sentence, since running text
+    never capitalises "The" or "In" there. A title ("told The Associated Press") is followed
+    by a capitalised word, so it stays. The heading holds words and curly quotes only (a
+    comma or a straight quote is a speech lead-in: 'he said, "We ...').
+
+    ``arrays`` are the ORTH, LOWER, IS_PUNCT and IS_TITLE arrays; ``quotes`` is (closing
+    quotes, all curly quotes)."""
+    orth, lower, punct, title = arrays
+    closers, curly = quotes
+    for k in range(start + 2, min(end - 1, start + _HEADING_TOKENS + 1)):
+        prev, nxt = k - 1, k + 1
+        if orth[prev] not in closers and (punct[prev] or orth[prev] != lower[prev]):
+            continue
+        if not (title[k] and lower[k] in openers):
+            continue
+        if punct[nxt] or orth[nxt] != lower[nxt]:
+            continue
+        body = [i for i in range(start, k) if orth[i] not in curly]
+        if len(body) >= 2 and title[body[0]] and not any(punct[i] for i in body):
             return k
     return 0
 
@@ -164,6 +201,8 @@ class SentenceSelector:
                 ("final", Sentencizer.default_punct_chars),
                 ("joiner", lex.words.heading_joiners),
                 ("opener", lex.words.sentence_openers),
+                ("closer", _CLOSERS),
+                ("quote", (*_OPENERS, *_CLOSERS)),
             )
         }
         self._object_ids: dict[int, frozenset[int]] = {
@@ -190,7 +229,9 @@ class SentenceSelector:
                     self._ids["opener"],
                     self.cheap.vocab.strings,
                 )
-                for sent in self._split_headings(_quote_aware(pdoc, starts), title, lower):
+                for sent in self._split_headings(
+                    _quote_aware(pdoc, starts), orth, punct, title, lower
+                ):
                     s0 = off + para.start() + sent.start_char
                     s1 = off + para.start() + sent.end_char
                     if not sent.text.strip():
@@ -203,12 +244,27 @@ class SentenceSelector:
                     out.append((s0, s1, worth))
         return out
 
-    def _split_headings(self, sents: list[Span], title: list[int], lower: list[int]) -> list[Span]:
+    def _split_headings(
+        self,
+        sents: list[Span],
+        orth: list[int],
+        punct: list[int],
+        title: list[int],
+        lower: list[int],
+    ) -> list[Span]:
         """Each sentence, with a glued subheading (:func:`heading_end`) split off."""
         out: list[Span] = []
         for sent in sents:
             k = heading_end(
-                sent.start, sent.end, title, lower, self._ids["joiner"], self._ids["opener"]
+                sent.start,
+                sent.end,
+                title,
+                lower,
+                self._ids["joiner"],
+                self._ids["opener"],
+                orth,
+                punct,
+                (self._ids["closer"], self._ids["quote"]),
             )
             out.extend([sent.doc[sent.start : k], sent.doc[k : sent.end]] if k else [sent])
         return out

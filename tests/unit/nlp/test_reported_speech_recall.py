@@ -240,6 +240,27 @@ def test_a_subheading_is_a_sentence_of_its_own(extractor: EventExtractor) -> Non
     ]
 
 
+def test_a_sentence_case_subheading_glued_to_the_next_sentence_is_split(
+    extractor: EventExtractor,
+) -> None:
+    # a capitalised opener after a lower-case word or a closing quote, before a lower-case
+    # word: running text never writes "demands The" or "ready’ In"
+    text = (
+        "Peru eased visas. Bolivian demands grow The new rules took effect."
+        " ‘We are ready’ In a note, Chile agreed."
+    )
+    assert _sentences(extractor, text) == [
+        "Peru eased visas.",
+        "Bolivian demands grow",
+        "The new rules took effect.",
+        "‘We are ready’",
+        "In a note, Chile agreed.",
+    ]
+    # a title stays ("told The Associated Press"), and so does a speech lead-in with a quote
+    for text in ("He told The Associated Press it was over.", 'She said, "We will act."'):
+        assert _sentences(extractor, text) == [text]
+
+
 def test_talks_a_speaker_reports_with_one_counterpart_are_the_speakers(
     extractor: EventExtractor,
 ) -> None:
