@@ -145,11 +145,12 @@ def update_focus(out: list[Mention], state: ArticleState) -> None:
 
 def summit_members(
     mentions: list[Mention], is_body: Callable[[str], bool], delegates: frozenset[str]
-) -> None:
+) -> list[Mention]:
     """A body acting at its own meeting acts with the states reported taking part (the
     guide: "a summit of a body: actors = body code + the states explicitly reported taking
     part"): an act whose sole actor is the body, dated within the meeting's days (or
-    undated), gets the meeting's states as co-actors."""
+    undated), gets the meeting's states as co-actors; the body meeting again in those days is
+    the same meeting. Returns the mentions left."""
     members: dict[str, tuple[Mention, list[str]]] = {}
     for m in mentions:
         if m.type != "CONSULT" or m.factuality not in ("asserted", "future"):
@@ -178,14 +179,46 @@ def summit_members(
     }
     for body, (meeting, _) in members.items():
         meeting.persons = uniq_persons(meeting.persons + attendees[body])
+    folded: set[int] = set()
     for m in mentions:
         if len(m.actors) != 1 or m.actors[0] not in members:
             continue
         meeting, states = members[m.actors[0]]
         if m is meeting or not _near(m, meeting):
             continue
+        if _same_meeting(m, meeting, states):
+            _fold(m, meeting)
+            folded.add(id(m))
+            continue
         m.actors = [m.actors[0], *(s for s in states if s not in m.recipients)]
         m.persons = uniq_persons(m.persons + attendees[m.actors[0]])
+    return [m for m in mentions if id(m) not in folded]
+
+
+def _same_meeting(m: Mention, meeting: Mention, states: list[str]) -> bool:
+    """ "The G7 talks brought together ministers from A, B and C", later "G7 ministers
+    discussed ...", "on Friday they held a session": the body meeting again within the
+    meeting's days is the same meeting told again (the guide's one event per happening)."""
+    return (
+        m.type == "CONSULT"
+        and m.factuality == meeting.factuality
+        and set(m.recipients) <= set(states)
+    )
+
+
+def _fold(m: Mention, meeting: Mention) -> None:
+    """Merge a later mention of a meeting into it, keeping its evidence; a meeting told on
+    several days is dated by the last (the day it ends, which the news reports)."""
+    meeting.members.extend(m.members)
+    meeting.persons = uniq_persons(meeting.persons + m.persons)
+    if meeting.date is None or (
+        m.date is not None
+        and m.date.precision == meeting.date.precision == "day"
+        and (m.date.value or "") > (meeting.date.value or "")
+    ):
+        meeting.date = m.date
+    if meeting.place is None and m.place is not None:
+        meeting.place, meeting.place_text = m.place, m.place_text
 
 
 def _attendees(

@@ -167,7 +167,7 @@ class EventExtractor:
                 )
         merged = merge(mentions)
         inherit_meeting_place(merged)
-        summit_members(merged, self.gaz.is_igo, self.lex.words.delegate_roles)
+        merged = summit_members(merged, self.gaz.is_igo, self.lex.words.delegate_roles)
         final = [finalize(m, self.lex, self.gaz, self.version) for m in merged]
         # background: not told as news, or (the guide's scope) without a named counterpart
         is_news = [

@@ -116,6 +116,25 @@ def test_a_body_acting_at_its_summit_acts_with_the_states_taking_part(
     assert call["recipients"] == ["BOL"]
 
 
+def test_a_body_meeting_again_within_its_meetings_days_is_the_same_meeting(
+    extractor: EventExtractor,
+) -> None:
+    text = (
+        "The G7 talks in Rome on Wednesday brought together ministers from Britain, Canada and"
+        " France. G7 ministers also discussed trade behind closed doors. On Friday, G7"
+        " ministers held a closed session."
+    )
+    talks = [e for e in _events(extractor, text) if e["type"] == "CONSULT"]
+    assert len(talks) == 1
+    assert {"G7", "GBR", "CAN", "FRA"} <= set(talks[0]["actors"])
+    assert talks[0]["date"] == "2024-02-23"  # told over days: dated by its last day
+    # days apart, the body meets again
+    text = text.replace("on Wednesday", "on Monday").replace(
+        " G7 ministers also discussed trade behind closed doors.", ""
+    )
+    assert len([e for e in _events(extractor, text) if e["type"] == "CONSULT"]) == 2
+
+
 def test_a_body_acting_away_from_a_summit_acts_alone(extractor: EventExtractor) -> None:
     evs = _events(
         extractor,
