@@ -176,6 +176,7 @@ class Words:
     document_nouns: frozenset[str]
     seat_participles: frozenset[str]
     news_outlets: frozenset[str]
+    reference_preps: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
 
     @classmethod

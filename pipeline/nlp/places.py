@@ -228,6 +228,39 @@ def future_weekday(chosen: DateMention | None, raw: str, fact: str) -> DateMenti
     return replace(chosen, value=later.isoformat(), relation="future")
 
 
+def _reference_point(tok: Token, words: Words) -> bool:
+    """A date inside a phrase that places the event relative to another time ("before
+    the election this month", "after talks on Monday", "until March")."""
+    for a in tok.ancestors:
+        if a.pos_ in ("VERB", "AUX"):
+            return False
+        if a.dep_ in ("prep", "advmod") and a.lower_ in words.reference_preps:
+            return True
+    return tok.dep_ == "pobj" and tok.head.lower_ in words.reference_preps
+
+
+def _participle_date(tok: Token, anchor: Token, nominal: Token | None) -> bool:
+    """A date in a participle that modifies a noun of the trigger's clause ("in a statement
+    issued in July", "at talks held on Monday")."""
+    verb = next((a for a in tok.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    if verb is None or verb.dep_ != "acl" or verb.tag_ not in ("VBN", "VBG"):
+        return False
+    return verb.head.pos_ in ("NOUN", "PROPN") and belongs(verb.head, anchor, nominal)
+
+
+def _complement_date(tok: Token, anchor: Token) -> bool:
+    """A date in the trigger's gerund complement ("accused Y of violating ... in August",
+    "praised Y for hosting the talks on Monday")."""
+    verb = next((a for a in tok.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    return (
+        verb is not None
+        and verb.tag_ == "VBG"
+        and verb.dep_ == "pcomp"
+        and verb.head.dep_ == "prep"
+        and verb.head.head.i == anchor.i
+    )
+
+
 def _governing_clauses(anchor: Token, nominal: Token | None) -> list[tuple[Token, Token | None]]:
     """The trigger's clause, then each verb governing it up to the sentence root."""
     out: list[tuple[Token, Token | None]] = [(anchor, nominal)]
@@ -302,13 +335,28 @@ def choose_date(
     # "In 2015, X started supporting Y", "On Monday, X joined the calls asking Y to ...",
     # "'We support Y,' X said Saturday": a clause without a date of its own is dated by the
     # nearest governing clause that has one
-    for head, nom in _governing_clauses(anchor, nominal):
-        for dm in dates:
-            sp = sdoc.char_span(dm.start, dm.end, alignment_mode="expand")
-            if sp is None or dm.value is None:
-                continue
-            if belongs(sp.root, head, nom) and not excluded(sp.root, words):
+    roots = [
+        (dm, sp.root)
+        for dm in dates
+        if dm.value is not None
+        and (sp := sdoc.char_span(dm.start, dm.end, alignment_mode="expand")) is not None
+        and not excluded(sp.root, words)
+        and not _reference_point(sp.root, words)
+    ]
+    clauses = _governing_clauses(anchor, nominal)
+    for head, nom in clauses:
+        for dm, root in roots:
+            if belongs(root, head, nom):
                 return dm
+    # "In a statement issued in July, X agreed": a participle modifying the clause's own
+    # phrase dates it; "X accused Y of violating its airspace in August": so, when the clause
+    # has no date of its own, does the act's complement (the parser's attachment of such a
+    # date is arbitrary)
+    for dm, root in roots:
+        if _complement_date(root, anchor) or any(
+            _participle_date(root, head, nom) for head, nom in clauses
+        ):
+            return dm
     if occ_start >= 0:
         later = [dm for dm in dates if dm.start > occ_start and dm.value is not None]
         return later[-1] if later else None

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.types import ArticleInput
+from tests.unit.nlp.support import PUB
 from tests.unit.nlp.support import events_of as _events
 
 
@@ -158,3 +160,30 @@ def test_a_clause_set_days_after_another_is_dated_back_from_it(
     assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-20")]
     evs = _events(extractor, "His remarks come two days after Chile condemned Peru.")
     assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-21")]
+
+
+def test_a_date_in_a_reference_phrase_is_not_the_events(extractor: EventExtractor) -> None:
+    # "before the election this month" dates the election; the visit is "in November"
+    text = (
+        "Before Chile's election this month, Chilean President Ana Lopez visited Peru in November."
+    )
+    evs = extractor.extract(ArticleInput("t", text, published=PUB)).background_events
+    assert [(e.type, e.date) for e in evs] == [("CONSULT", "2023-11")]
+
+
+def test_a_participle_on_the_clauses_phrase_dates_it(extractor: EventExtractor) -> None:
+    ev = _events(
+        extractor,
+        "In a joint statement issued at their meeting on Tuesday, Chile and Peru agreed to"
+        " cooperate on fishing.",
+    )[0]
+    assert (ev["type"], ev["date"]) == ("AGREE", "2024-02-20")
+
+
+def test_the_date_of_an_accused_act_dates_an_undated_accusation(
+    extractor: EventExtractor,
+) -> None:
+    text = "Chile accused Peru of violating its airspace in November."
+    assert _events(extractor, text) == []  # three months before: background
+    ev = _events(extractor, "Chile accused Peru on Monday of violating its airspace in November.")
+    assert ev[0]["date"] == "2024-02-19"  # the accusation's own date wins
