@@ -33,7 +33,6 @@ def boilerplate_start(text: str) -> re.Match[str] | None:
 
 _OPENERS = ("“", "‘")
 _STRAIGHT = ('"', "'")
-_CLOSERS = ("”", "’")
 
 
 def _opens(tok: Token) -> bool:
@@ -114,16 +113,12 @@ def heading_end(
     lower: list[int],
     joiners: frozenset[int],
     openers: frozenset[int],
-    orth: list[int],
-    punct: list[int],
-    quotes: tuple[frozenset[int], frozenset[int]],
 ) -> int:
     """Token index where the sentence proper starts after a subheading glued to it (0 when
     none): a run of two or more title-case words (lower-case joiners allowed, "Position on
     Chile"), ending in a title-case word, then a capitalised sentence opener ("Beyond",
-    "The"); or a sentence-case heading (:func:`_sentence_case_heading`). A line break is
-    already a boundary; this is for texts whose line breaks were lost. Reads the token arrays,
-    like the rest of the cheap pass."""
+    "The"). A line break is already a boundary; this is for texts whose line breaks were
+    lost. Reads the token arrays, like the rest of the cheap pass."""
     for k in range(start + 2, min(end, start + _HEADING_TOKENS + 1)):
         if not all(title[i] or lower[i] in joiners for i in range(start, k)):
             break
@@ -131,36 +126,36 @@ def heading_end(
             continue
         if title[k] and lower[k] in openers:
             return k
-    return _sentence_case_heading(start, end, (orth, lower, punct, title), openers, quotes)
+    return 0
 
 
 def _sentence_case_heading(
     start: int,
     end: int,
-    arrays: tuple[list[int], list[int], list[int], list[int]],
+    arrays: tuple[list[int], list[int], list[int], list[int], list[int]],
     openers: frozenset[int],
-    quotes: tuple[frozenset[int], frozenset[int]],
+    quotes: frozenset[int],
 ) -> int:
     """A sentence-case heading ("Allies respond The ministers met ...", a quoted "'We are
     ready' In a statement ..."): a capitalised opener right after a lower-case word or a
-    curly closing quote and before a lower-case word starts a sentence, since running text
-    never capitalises "The" or "In" there. A title ("told The Associated Press") is followed
-    by a capitalised word, so it stays. The heading holds words and curly quotes only (a
-    comma or a straight quote is a speech lead-in: 'he said, "We ...').
+    closing quote (one a space follows) and before a lower-case word starts a sentence, since
+    running text never capitalises "The" or "In" there. A title ("told The Associated Press")
+    is followed by a capitalised word, so it stays. The heading holds words and quotes only (a
+    comma is a speech lead-in: 'he said, "We ...').
 
-    ``arrays`` are the ORTH, LOWER, IS_PUNCT and IS_TITLE arrays; ``quotes`` is (closing
-    quotes, all curly quotes)."""
-    orth, lower, punct, title = arrays
-    closers, curly = quotes
+    ``arrays`` are the ORTH, LOWER, IS_PUNCT, IS_TITLE and SPACY arrays; ``quotes`` the quote
+    characters."""
+    orth, lower, punct, title, space = arrays
     for k in range(start + 2, min(end - 1, start + _HEADING_TOKENS + 1)):
         prev, nxt = k - 1, k + 1
-        if orth[prev] not in closers and (punct[prev] or orth[prev] != lower[prev]):
+        closing = orth[prev] in quotes and space[prev]
+        if not closing and (punct[prev] or orth[prev] != lower[prev]):
             continue
         if not (title[k] and lower[k] in openers):
             continue
         if punct[nxt] or orth[nxt] != lower[nxt]:
             continue
-        body = [i for i in range(start, k) if orth[i] not in curly]
+        body = [i for i in range(start, k) if orth[i] not in quotes]
         if len(body) >= 2 and title[body[0]] and not any(punct[i] for i in body):
             return k
     return 0
@@ -201,8 +196,7 @@ class SentenceSelector:
                 ("final", Sentencizer.default_punct_chars),
                 ("joiner", lex.words.heading_joiners),
                 ("opener", lex.words.sentence_openers),
-                ("closer", _CLOSERS),
-                ("quote", (*_OPENERS, *_CLOSERS)),
+                ("quote", (*_OPENERS, *_STRAIGHT, "”", "’")),
             )
         }
         self._object_ids: dict[int, frozenset[int]] = {
@@ -217,8 +211,8 @@ class SentenceSelector:
         for off, piece in chunks(text, self.chunk_chars):
             for para in re.finditer(r"[^\n]+", piece):
                 pdoc = self.cheap.make_doc(para.group(0))
-                orth, lower, punct, title = pdoc.to_array(
-                    ["ORTH", "LOWER", "IS_PUNCT", "IS_TITLE"]
+                orth, lower, punct, title, space = pdoc.to_array(
+                    ["ORTH", "LOWER", "IS_PUNCT", "IS_TITLE", "SPACY"]
                 ).T.tolist()
                 actor_starts = sorted(s for _, s, _ in self.actor_matcher(pdoc))
                 starts = abbreviation_ends(
@@ -230,7 +224,7 @@ class SentenceSelector:
                     self.cheap.vocab.strings,
                 )
                 for sent in self._split_headings(
-                    _quote_aware(pdoc, starts), orth, punct, title, lower
+                    _quote_aware(pdoc, starts), (orth, lower, punct, title, space)
                 ):
                     s0 = off + para.start() + sent.start_char
                     s1 = off + para.start() + sent.end_char
@@ -247,24 +241,17 @@ class SentenceSelector:
     def _split_headings(
         self,
         sents: list[Span],
-        orth: list[int],
-        punct: list[int],
-        title: list[int],
-        lower: list[int],
+        arrays: tuple[list[int], list[int], list[int], list[int], list[int]],
     ) -> list[Span]:
-        """Each sentence, with a glued subheading (:func:`heading_end`) split off."""
+        """Each sentence, with a glued subheading (:func:`heading_end`) split off; ``arrays``
+        are the ORTH, LOWER, IS_PUNCT, IS_TITLE and SPACY arrays of the paragraph."""
         out: list[Span] = []
+        lower, title = arrays[1], arrays[3]
         for sent in sents:
             k = heading_end(
-                sent.start,
-                sent.end,
-                title,
-                lower,
-                self._ids["joiner"],
-                self._ids["opener"],
-                orth,
-                punct,
-                (self._ids["closer"], self._ids["quote"]),
+                sent.start, sent.end, title, lower, self._ids["joiner"], self._ids["opener"]
+            ) or _sentence_case_heading(
+                sent.start, sent.end, arrays, self._ids["opener"], self._ids["quote"]
             )
             out.extend([sent.doc[sent.start : k], sent.doc[k : sent.end]] if k else [sent])
         return out

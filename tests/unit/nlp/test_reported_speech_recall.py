@@ -275,8 +275,17 @@ def test_a_sentence_case_subheading_glued_to_the_next_sentence_is_split(
         "‘We are ready’",
         "In a note, Chile agreed.",
     ]
+    # a straight closing quote (a space after it) ends a quoted heading too
+    assert _sentences(extractor, "'We are ready ' In a note, Chile agreed.") == [
+        "'We are ready '",
+        "In a note, Chile agreed.",
+    ]
     # a title stays ("told The Associated Press"), and so does a speech lead-in with a quote
-    for text in ("He told The Associated Press it was over.", 'She said, "We will act."'):
+    for text in (
+        "He told The Associated Press it was over.",
+        'She said, "We will act."',
+        "She said 'The talks are over.'",
+    ):
         assert _sentences(extractor, text) == [text]
 
 
