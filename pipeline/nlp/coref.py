@@ -111,6 +111,38 @@ def speaker_party(
     return [*speaker, *(a for a in actors if a not in speaker)]
 
 
+def implicit_recipients(
+    anchor: Token, actors: list[str], state: ArticleState, words: Words, noun_types: dict[str, str]
+) -> list[str]:
+    """The recipient of a verb naming none: the doer of an act referred back to ("rejected
+    the resolution"), an institution as object ("summoned the ambassador"), or the teller
+    a request was made to (:func:`speaker_addressed`)."""
+    return (
+        anaphor_recipients(anchor, actors, state, words, noun_types)
+        or [
+            c
+            for o in anchor.children
+            if o.dep_ == "dobj" and (c := institution(o, state)) and c not in actors
+        ]
+        or speaker_addressed(anchor, actors, state.speaker_of, words)
+    )
+
+
+def speaker_addressed(
+    anchor: Token, actors: list[str], speaker_of: dict[int, list[str]], words: Words
+) -> list[str]:
+    """ "Chile said Peru had asked for the return of the prisoners": a request told by a
+    state, naming no one it was made to, was made to the teller."""
+    if anchor.lemma_.lower() not in words.addressee_verbs or anchor.pos_ != "VERB":
+        return []
+    if any(
+        c.dep_ in ("dative", "iobj") or (c.dep_ == "dobj" and c.pos_ in ("PRON", "PROPN"))
+        for c in anchor.children
+    ):
+        return []  # "asked them", "asked Mendez": an addressee of its own
+    return [c for c in speaker_of.get(anchor.i, []) if c not in actors]
+
+
 def described_speaker(
     subj: Token, codes: list[str], amentions: list[ActorMention], state: ArticleState, words: Words
 ) -> PersonInfo | None:

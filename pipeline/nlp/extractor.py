@@ -30,8 +30,7 @@ from pipeline.nlp.arguments import assign_roles
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import (
-    anaphor_recipients,
-    institution,
+    implicit_recipients,
     meeting_in_focus,
     note_institutions,
     pronoun_partner,
@@ -322,12 +321,7 @@ class EventExtractor:
         ]
         if actor_codes and not recip_codes and nominal is None:
             noun_types = {n: t for n, (t, _) in self.lex.nouns.items()}
-            recip_codes = anaphor_recipients(anchor, actor_codes, state, words, noun_types)
-            recip_codes = recip_codes or [
-                c
-                for o in anchor.children
-                if o.dep_ == "dobj" and (c := institution(o, state)) and c not in actor_codes
-            ]
+            recip_codes = implicit_recipients(anchor, actor_codes, state, words, noun_types)
         coref = meeting_in_focus(nominal, state, words, set(actor_codes + recip_codes))
         if coref:
             actor_codes, recip_codes = list(state.focus), []

@@ -177,6 +177,7 @@ class Words:
     seat_participles: frozenset[str]
     news_outlets: frozenset[str]
     reference_preps: frozenset[str]
+    addressee_verbs: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
 
     @classmethod

@@ -303,3 +303,16 @@ def test_talks_a_speaker_reports_with_one_counterpart_are_the_speakers(
     # talks between two others that the speaker reports stay theirs
     evs = _events(extractor, "Chile said Sunday that talks between Peru and Bolivia resumed.")
     assert all("CHL" not in e["actors"] for e in evs)
+
+
+def test_a_request_told_by_a_state_naming_no_addressee_was_made_to_it(
+    extractor: EventExtractor,
+) -> None:
+    text = "The Chilean government said Peru had asked for the return of 45 nationals."
+    assert [(e["type"], e["actors"], e["recipients"]) for e in _events(extractor, text)] == [
+        ("REQUEST", ["PER"], ["CHL"])
+    ]
+    # an addressee of its own stays; untold, a request has no addressee
+    text = "Chile said Peru asked Bolivia for help."
+    assert _events(extractor, text)[0]["recipients"] == ["BOL"]
+    assert _events(extractor, "Peru asked for the return of 45 nationals.")[0]["recipients"] == []
