@@ -111,23 +111,6 @@ def speaker_party(
     return [*speaker, *(a for a in actors if a not in speaker)]
 
 
-def implicit_recipients(
-    anchor: Token, actors: list[str], state: ArticleState, words: Words, noun_types: dict[str, str]
-) -> list[str]:
-    """The recipient of a verb naming none: the doer of an act referred back to ("rejected
-    the resolution"), an institution as object ("summoned the ambassador"), or the teller
-    a request was made to (:func:`speaker_addressed`)."""
-    return (
-        anaphor_recipients(anchor, actors, state, words, noun_types)
-        or [
-            c
-            for o in anchor.children
-            if o.dep_ == "dobj" and (c := institution(o, state)) and c not in actors
-        ]
-        or speaker_addressed(anchor, actors, state.speaker_of, words)
-    )
-
-
 def speaker_addressed(
     anchor: Token, actors: list[str], speaker_of: dict[int, list[str]], words: Words
 ) -> list[str]:
