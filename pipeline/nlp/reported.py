@@ -65,7 +65,7 @@ def speech_event(
     )
     if not recips:
         return None
-    rule = rules.classify(sdoc, act.content)
+    rule = rules.classify(sdoc, act.content, words)
     if rule is None:
         return None
     chosen = choose_date(sdoc, dates, act.anchor, None, -1, words) or speaker_date(

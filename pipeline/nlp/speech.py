@@ -14,7 +14,7 @@ from pipeline.nlp.arguments import locative, subject
 from pipeline.nlp.gazetteer import load_yaml_mapping
 from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention, Mention, uniq
-from pipeline.nlp.triggers import VERBAL
+from pipeline.nlp.triggers import VERBAL, agent_obliged
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +60,9 @@ class SpeechRules:
             for r in raw.get("rules") or ()
         ]
 
-    def classify(self, sdoc: Doc, content: frozenset[int]) -> SpeechRule | None:
-        """The first rule with a cue in the content."""
+    def classify(self, sdoc: Doc, content: frozenset[int], words: Words) -> SpeechRule | None:
+        """The first rule with a cue in the content (a modal only on an agent's clause: "its
+        border should be extended" asks no one)."""
         toks = [sdoc[i] for i in sorted(content)]
         lemmas = {t.lemma_.lower() for t in toks} | {t.lower_ for t in toks}
         # tokens joined by spaces, and as written: "it's time to" is split as "it 's"
@@ -72,7 +73,7 @@ class SpeechRules:
             + "".join(t.text_with_ws for t in toks).lower()
             + " "
         )
-        modals = {t.lower_ for t in toks if t.dep_ == "aux"}
+        modals = {t.lower_ for t in toks if t.dep_ == "aux" and agent_obliged(t.head, words)}
         verbs = {t.lemma_.lower() for t in toks if t.pos_ == "VERB" and not _describes(t, content)}
         for r in self.rules:
             if (

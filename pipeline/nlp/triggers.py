@@ -131,8 +131,10 @@ def _clausal(sdoc: Doc, words: Words, found: list[Trigger]) -> list[Trigger]:
         if tok.dep_ != "ccomp" or any(f.anchor.i == head.i for f in found + out):
             continue
         # "X said Y must ...": an obligation reported by X is X's request
-        obliged = head.lemma_.lower() in words.speech_verbs | words.reiterate_verbs and any(
-            c.dep_ == "aux" and c.lower_ in ("must", "should") for c in tok.children
+        obliged = (
+            head.lemma_.lower() in words.speech_verbs | words.reiterate_verbs
+            and any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in tok.children)
+            and agent_obliged(tok, words)
         )
         # "X renewed its demand that Y ...": the clause is the content of a demand
         demanded = any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children) and any(
@@ -154,6 +156,26 @@ def _clausal(sdoc: Doc, words: Words, found: list[Trigger]) -> list[Trigger]:
             )
             out.append(Trigger(head, None, None, "REQUEST", None, name))
     return out
+
+
+#: named-entity labels of an agent that can be asked to act
+_AGENT_ENTS = ("GPE", "ORG", "NORP", "PERSON")
+
+
+def agent_obliged(clause: Token, words: Words) -> bool:
+    """ "X said Y must ...": the one obliged is an agent (a state, body, person, government),
+    not a thing ("its border should be extended" states a position, asking no one)."""
+    subj = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    while subj is None and clause.dep_ == "conj" and clause.head.i != clause.i:
+        clause = clause.head  # "Y is to blame and must stop ...": the first verb's subject
+        subj = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None:
+        return False
+    agents = words.group_nouns | words.role_nouns | words.official_nouns | words.military_nouns
+    return any(
+        t.pos_ in ("PROPN", "PRON") or t.ent_type_ in _AGENT_ENTS or t.lemma_.lower() in agents
+        for t in (subj, *subj.conjuncts)
+    )
 
 
 def _object_lemmas(children: list[Token], objs: list[Token]) -> set[str]:

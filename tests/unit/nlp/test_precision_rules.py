@@ -209,3 +209,24 @@ def test_a_proposed_plan_to_support_is_an_offer(extractor: EventExtractor) -> No
 def test_the_place_of_what_concerns_a_state_is_no_recipient(extractor: EventExtractor) -> None:
     ev = _one(extractor, "Chile voiced concern over the violence in Peru on Monday.", "ACCUSE")
     assert ev["actors"] == ["CHL"] and ev["recipients"] == []
+
+
+def test_an_obligation_on_a_thing_is_a_position_not_a_request(
+    extractor: EventExtractor,
+) -> None:
+    # "Y must ..." told by X asks Y (an agent: a state, its government) to act ...
+    for text in (
+        "Chile said Peru must withdraw its troops.",
+        "Chile said the Peruvian government should apologise.",
+        "Chile said Peruvian forces must leave the border.",
+    ):
+        evs = _events(extractor, text)
+        assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+            ("REQUEST", ["CHL"], ["PER"])
+        ]
+    # ... but "its border should be extended" states a position and asks no one
+    for text in (
+        "Chile argues its maritime border with Peru should be extended along the coast.",
+        "Chile said the agreement with Peru should be revised.",
+    ):
+        assert _events(extractor, text) == []
