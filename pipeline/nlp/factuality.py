@@ -86,7 +86,7 @@ def _unreal(anchor: Token, toks: list[Token], words: Words) -> str | None:
         return "hypothetical"
     # a clause that is itself the subject is a proposition talked about, not reported ("To what
     # extent X will defend Y was not made clear", "That X attacked Y is unlikely")
-    if any(t.dep_ in ("csubj", "csubjpass") for t in toks):
+    if any(t.dep_ in ("csubj", "csubjpass") or _wh_adjunct(t) for t in toks):
         return "hypothetical"
     if any(
         prev.dep_ != "conj" and t.lemma_.lower() in words.proposal_verbs
@@ -104,6 +104,18 @@ def _unreal(anchor: Token, toks: list[Token], words: Words) -> str | None:
     ):
         return "hypothetical"
     return None
+
+
+def _wh_adjunct(t: Token) -> bool:
+    """ "To what extent X will defend Y ...", "In what way X supports Y ...": a clause opened
+    by an adjunct with an interrogative determiner is an indirect question, not a report
+    (a relative clause, "the summit at which X met Y", is not one)."""
+    return t.dep_ != "relcl" and any(
+        c.dep_ in ("prep", "npadvmod")
+        and c.i < t.i
+        and any(d.dep_ == "det" and d.tag_ == "WDT" and d.lower_ == "what" for d in c.subtree)
+        for c in t.children
+    )
 
 
 def _after_allegation(t: Token, words: Words) -> bool:

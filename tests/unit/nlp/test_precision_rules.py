@@ -230,3 +230,16 @@ def test_an_obligation_on_a_thing_is_a_position_not_a_request(
         "Chile said the agreement with Peru should be revised.",
     ):
         assert _events(extractor, text) == []
+
+
+def test_a_clause_opened_by_an_interrogative_adjunct_is_a_question(
+    extractor: EventExtractor,
+) -> None:
+    for text in (
+        "To what extent Peru will defend its ally against Chile was not made clear.",
+        "In what way Peru supports Chile remains unclear.",
+    ):
+        assert _events(extractor, text) == []
+    # a relative clause with a preposition is not a question
+    evs = _events(extractor, "The summit at which Peru signed a pact with Chile ended.")
+    assert "SUPPORT" in {e["type"] for e in evs}
