@@ -137,7 +137,7 @@ class EventExtractor:
         hints = {w for p in persons for w in (*p.surname_keys, *p.name.split())}
         sentences = self.selector.sentences(text, hints)
         candidates = [s for s in sentences if s[2]] if self.cascade else sentences
-        state = ArticleState(pub, persons, {})
+        state = ArticleState(pub, persons, {}, text=text)
         state.dates = paragraph_dates(text, pub)
         for p in persons:
             for k in p.surname_keys:

@@ -84,6 +84,8 @@ class ArticleState:
     speaker_of: dict[int, list[str]] = field(default_factory=dict)
     #: within the sentence being read: token index inside reported content -> speaker persons
     speaker_persons: dict[int, list[PersonInfo]] = field(default_factory=dict)
+    #: the article's text (for a name's earlier full form)
+    text: str = ""
 
 
 def as_date(v: date | datetime | str | None) -> date | None:

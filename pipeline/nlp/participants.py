@@ -8,6 +8,7 @@ conventions for unnamed domestic actors and the place as the target.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Token
@@ -22,7 +23,7 @@ from pipeline.nlp.coref import (
     speaker_addressed,
     speaker_party,
 )
-from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.lexicon import Lexicon, Words
 from pipeline.nlp.mentions import ActorMention, ArticleState, uniq
 from pipeline.nlp.persons import PersonInfo
 from pipeline.nlp.triggers import Trigger
@@ -69,7 +70,7 @@ def participants(
     if not actors:
         if place is not None and place.country and subj is not None and subj.pos_ != "PRON":
             actors, from_group = [place.country], True  # unnamed domestic actor: where it was
-        elif not _named(subj):
+        elif not _named(subj) or _bare_unknown_name(subj, state, words):
             return None
     _place_as_target(trig, roles, actors, recips)
     return Participants(actors, recips, persons, from_group, coref)
@@ -100,6 +101,24 @@ def _named(subj: Token | None) -> bool:
         subj is not None
         and subj.pos_ != "PRON"
         and (subj.pos_ == "PROPN" or any(c.pos_ == "PROPN" for c in subj.subtree))
+    )
+
+
+def _bare_unknown_name(subj: Token | None, state: ArticleState, words: Words) -> bool:
+    """ "Sirhan opposed ...", "Cengiz traveled to ...": a bare surname, later mention of
+    someone the article named in full ("Hatice Cengiz") but never with a role (officials are
+    learned with theirs), is a private person, not an actor (the guide's rule 5). "President
+    X", "the Umma party" or a name first met here still make an event."""
+    if subj is None or subj.pos_ != "PROPN":
+        return False
+    if any(c.dep_ not in ("appos", "punct") for c in subj.children):
+        return False  # "President X", "the X party": a title or a name of more words
+    if subj.text in state.surnames or any(subj.text in p.name.split() for p in state.persons):
+        return False
+    titles = words.role_nouns | words.official_nouns
+    return any(
+        m.group(1).lower() not in titles
+        for m in re.finditer(rf"\b([A-Z][\w'-]+) {re.escape(subj.text)}\b", state.text)
     )
 
 

@@ -243,3 +243,21 @@ def test_a_clause_opened_by_an_interrogative_adjunct_is_a_question(
     # a relative clause with a preposition is not a question
     evs = _events(extractor, "The summit at which Peru signed a pact with Chile ended.")
     assert "SUPPORT" in {e["type"] for e in evs}
+
+
+def test_a_bare_surname_of_someone_named_without_a_role_is_no_actor(
+    extractor: EventExtractor,
+) -> None:
+    # named in full without a role, then by surname: a private person (the guide's rule 5)
+    text = (
+        "Ana Ruiz, a writer, spoke in Lima on Monday. Ruiz, an ethnic Bolivian from Peru,"
+        " opposed Chilean President Juan Mendez's pro-Argentina position."
+    )
+    assert _events(extractor, text) == []
+    # named with her office, she acts for her state
+    text = (
+        "Chilean Foreign Minister Ana Ruiz spoke in Lima on Monday. Ruiz opposed Peruvian"
+        " President Juan Mendez's pro-Argentina position."
+    )
+    evs = _events(extractor, text)
+    assert [(e["type"], e["actors"]) for e in evs] == [("REJECT", ["CHL"])]
