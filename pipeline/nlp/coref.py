@@ -279,13 +279,16 @@ def anaphor_recipients(
             continue
         if not any(c.dep_ in ("det", "poss") and c.lower_ in _ANAPHORIC for c in obj.children):
             continue
+        # an event noun refers to an act of its type; another noun to an act whose sentence
+        # uses it, or (config anaphor_types: "the request") to an act of the type it names
         typ = noun_types.get(lem)
+        told_as = words.anaphor_types.get(lem)
         for m in reversed(state.history):
             if not m.actors or set(m.actors) & set(actors):
                 continue
             told = m.evidence.text.lower()
             if (typ is not None and m.type == typ) or (
-                typ is None and (f" {lem}" in told or f" {form}" in told)
+                typ is None and (f" {lem}" in told or f" {form}" in told or m.type == told_as)
             ):
                 return list(m.actors)
     return []

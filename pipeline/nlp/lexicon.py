@@ -179,6 +179,8 @@ class Words:
     reference_preps: frozenset[str]
     addressee_verbs: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
+    #: anaphor noun -> the PLOVER type of the act it refers back to ("the request": REQUEST)
+    anaphor_types: dict[str, str]
 
     @classmethod
     def load(cls, path: Path) -> Words:
@@ -186,13 +188,14 @@ class Words:
         raw = load_yaml_mapping(path)
         lists = {}
         for name in cls.__slots__:
-            if name == "contexts":
+            if name in ("contexts", "anaphor_types"):
                 continue
             if name not in raw:
                 raise ValueError(f"{path}: word list {name!r} is missing")
             lists[name] = _fs(raw[name])
         contexts = {str(k): tuple(str(w).lower() for w in v) for k, v in raw["contexts"].items()}
-        return cls(contexts=contexts, **lists)
+        types = {str(k).lower(): str(v) for k, v in (raw.get("anaphor_types") or {}).items()}
+        return cls(contexts=contexts, anaphor_types=types, **lists)
 
 
 @dataclass(frozen=True, slots=True)

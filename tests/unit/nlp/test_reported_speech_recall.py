@@ -316,3 +316,18 @@ def test_a_request_told_by_a_state_naming_no_addressee_was_made_to_it(
     text = "Chile said Peru asked Bolivia for help."
     assert _events(extractor, text)[0]["recipients"] == ["BOL"]
     assert _events(extractor, "Peru asked for the return of 45 nationals.")[0]["recipients"] == []
+
+
+def test_a_definite_request_refers_back_to_the_latest_request_by_another(
+    extractor: EventExtractor,
+) -> None:
+    # "the request" refers to the act of asking however it was told ("asked Peru to ...")
+    evs = _events(
+        extractor,
+        "On Monday, Chile asked Peru to waive the diplomat's immunity. The Peruvian embassy"
+        " declined the request.",
+    )
+    assert ("REJECT", ["PER"], ["CHL"]) in [(e["type"], e["actors"], e["recipients"]) for e in evs]
+    # the same for an offer
+    evs = _events(extractor, "Chile offered Peru a loan on Monday. Peru turned down the offer.")
+    assert ("REJECT", ["PER"], ["CHL"]) in [(e["type"], e["actors"], e["recipients"]) for e in evs]
