@@ -293,6 +293,10 @@ def select_triggers(triggers: list[Trigger], words: Words) -> list[Trigger]:
         t = anchor
         dominated = False
         only_conj = True
+        # "urged Y to reconsider and spoke with Z": a finite verb parsed as the conjunct of an
+        # infinitive is coordinate with the governing verb, not part of what was urged
+        if anchor.dep_ == "conj" and anchor.tag_ in _FINITE and anchor.head.tag_ == "VB":
+            t = anchor.head.head if anchor.head.dep_ == "xcomp" else anchor.head
         while t.head.i != t.i:
             if t.dep_ != "conj":
                 only_conj = False
@@ -317,6 +321,8 @@ def select_triggers(triggers: list[Trigger], words: Words) -> list[Trigger]:
     return [c for trig in kept if (c := _compose(trig, triggers, words)) is not None]
 
 
+#: finite verb tags (a past or present tense, not an infinitive or a participle)
+_FINITE = frozenset({"VBD", "VBZ", "VBP"})
 #: dependencies of a clause that tells a happening of its own when it has its own subject
 _OWN_CLAUSE_DEPS = frozenset({"relcl", "pcomp"})
 

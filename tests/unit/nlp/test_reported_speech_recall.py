@@ -331,3 +331,15 @@ def test_a_definite_request_refers_back_to_the_latest_request_by_another(
     # the same for an offer
     evs = _events(extractor, "Chile offered Peru a loan on Monday. Peru turned down the offer.")
     assert ("REJECT", ["PER"], ["CHL"]) in [(e["type"], e["actors"], e["recipients"]) for e in evs]
+
+
+def test_a_finite_verb_parsed_under_an_infinitive_is_an_act_of_its_own(
+    extractor: EventExtractor,
+) -> None:
+    # "urged Y to reconsider and spoke with Z": "spoke" is not part of what was urged
+    evs = _events(
+        extractor,
+        "Chilean Foreign Minister Ana Ruiz urged the embassy to reconsider and spoke with"
+        " Peruvian Foreign Minister Juan Mendez about the case.",
+    )
+    assert ("CONSULT", ["CHL"], ["PER"]) in [(e["type"], e["actors"], e["recipients"]) for e in evs]
