@@ -343,3 +343,16 @@ def test_a_finite_verb_parsed_under_an_infinitive_is_an_act_of_its_own(
         " Peruvian Foreign Minister Juan Mendez about the case.",
     )
     assert ("CONSULT", ["CHL"], ["PER"]) in [(e["type"], e["actors"], e["recipients"]) for e in evs]
+
+
+def test_citing_anothers_conduct_as_a_reason_is_told_speech(extractor: EventExtractor) -> None:
+    # "X cited Y's 'repression ...' as the motivation": the quoted grounds accuse Y
+    evs = _events(
+        extractor,
+        "In the letter, Chilean Foreign Minister Ana Ruiz cited the Peruvian government's"
+        ' "ongoing repression of the Peruvian people and its support for the junta in Bolivia"'
+        " as her motivation.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", ["CHL"], ["PER"])
+    ]
