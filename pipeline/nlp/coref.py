@@ -301,10 +301,15 @@ COREF_SECTORS = ("GOV", "LEG")
 
 
 def note_institutions(
-    sdoc: Doc, amentions: list[ActorMention], state: ArticleState, sector_nouns: dict[str, str]
+    sdoc: Doc,
+    amentions: list[ActorMention],
+    state: ArticleState,
+    sector_nouns: dict[str, str],
+    is_body: Callable[[str], bool],
 ) -> None:
     """Remember which state's organ each organ noun last named ("the US Embassy" -> embassy:
-    USA), so that a later "the embassy" refers to it."""
+    USA), so that a later "the embassy" refers to it; an international body's organ of any
+    kind too ("the United Nations' highest court" -> court: UNO), as no state shares it."""
     for am in amentions:
         if not am.code or am.person is not None:
             continue
@@ -312,15 +317,18 @@ def note_institutions(
         head = root.head
         if root.dep_ in ("compound", "amod", "poss", "nmod") and head.i != root.i:
             lem = head.lemma_.lower()
-            if sector_nouns.get(lem) in COREF_SECTORS:
+            sector = sector_nouns.get(lem)
+            if sector in COREF_SECTORS or (sector is not None and is_body(am.code)):
                 state.institutions[lem] = am.code
 
 
 def institution(tok: Token, state: ArticleState) -> str | None:
-    """The state of a definite organ noun named earlier ("the embassy declined")."""
+    """The state of a definite organ noun named earlier ("the embassy declined"), or of the
+    organ whose officer the noun is ("the court's president rejected")."""
     lem = tok.lemma_.lower()
     if lem not in state.institutions or tok.pos_ == "PROPN":
-        return None
+        owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+        return institution(owner, state) if owner is not None else None
     if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
         return None
     return state.institutions[lem]

@@ -214,7 +214,7 @@ class EventExtractor:
         )
         amentions = describing_only(sdoc, amentions, self.lex.words, self.gaz.sector_nouns)
         self._collect_entities(sdoc, amentions, ents)
-        note_institutions(sdoc, amentions, state, self.gaz.sector_nouns)
+        note_institutions(sdoc, amentions, state, self.gaz.sector_nouns, self.gaz.is_igo)
         triggers = find_triggers(sdoc, self.lex)
         acts = speech_acts(sdoc, self.speech)
         if not triggers and not acts:

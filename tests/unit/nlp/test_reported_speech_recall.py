@@ -356,3 +356,21 @@ def test_citing_anothers_conduct_as_a_reason_is_told_speech(extractor: EventExtr
     assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
         ("ACCUSE", ["CHL"], ["PER"])
     ]
+
+
+def test_an_international_bodys_organ_is_referred_to_later(extractor: EventExtractor) -> None:
+    # "the United Nations' highest court" ... "the court's president" / "the court": the UN
+    evs = _events(
+        extractor,
+        "Chile refused to attend a hearing by the United Nations' highest court on Monday."
+        " The court's president, Judge Ana Ruiz, rejected Chile's request to brief it.",
+    )
+    assert ("REJECT", ["UNO"], ["CHL"]) in [(e["type"], e["actors"], e["recipients"]) for e in evs]
+    # a national court named earlier stays unresolved: "the court" is as often another's
+    evs = _events(
+        extractor,
+        "Chile's supreme court heard the case on Monday. The court rejected Peru's request.",
+    )
+    assert ("REJECT", ["CHL"], ["PER"]) not in [
+        (e["type"], e["actors"], e["recipients"]) for e in evs
+    ]
