@@ -261,3 +261,19 @@ def test_a_bare_surname_of_someone_named_without_a_role_is_no_actor(
     )
     evs = _events(extractor, text)
     assert [(e["type"], e["actors"]) for e in evs] == [("REJECT", ["CHL"])]
+
+
+def test_handing_people_over_to_a_state_is_cooperation_not_a_release(
+    extractor: EventExtractor,
+) -> None:
+    for text in (
+        "Chile turned 40 of the prisoners over to Peru on Monday.",
+        "Chile handed over the suspects to Peru on Monday.",
+    ):
+        evs = _events(extractor, text)
+        assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+            ("COOPERATE", ["CHL"], ["PER"])
+        ]
+    # handing over territory stays a concession of it
+    evs = _events(extractor, "Chile handed over the disputed islands to Peru on Monday.")
+    assert [e["type"] for e in evs] == ["RETREAT"]
