@@ -71,12 +71,14 @@ def _military_subject(tok: Token, words: Words) -> bool:
 def _nominal(tok: Token, lem: str, lex: Lexicon, found: list[Trigger]) -> Trigger | None:
     """An event noun made an event by its support verb ("held talks", "talks took place")."""
     typ, support = lex.nouns[lem]
-    head = tok.head
+    # "led eight hours of talks", "held two rounds of talks": the measure's verb supports
+    sup = tok.head.head if tok.dep_ == "pobj" and tok.head.lower_ == "of" else tok
+    head = sup.head
     ok = False
     if tok.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in support:
         ok = True
     if (
-        tok.dep_ == "dobj"
+        sup.dep_ == "dobj"
         and head.lemma_.lower() in support
         and not any(f.anchor.i == head.i for f in found)
     ):

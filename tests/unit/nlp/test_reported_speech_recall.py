@@ -374,3 +374,15 @@ def test_an_international_bodys_organ_is_referred_to_later(extractor: EventExtra
     assert ("REJECT", ["CHL"], ["PER"]) not in [
         (e["type"], e["actors"], e["recipients"]) for e in evs
     ]
+
+
+def test_a_measure_of_talks_is_supported_by_its_verb(extractor: EventExtractor) -> None:
+    # "led eight hours of talks": the support verb takes the measure, not the event noun
+    evs = _events(
+        extractor,
+        "Chilean Foreign Minister Ana Ruiz led more than eight hours of talks with Peruvian"
+        " officials in Lima.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("CONSULT", ["CHL"], ["PER"])
+    ]
