@@ -363,6 +363,7 @@ class EventExtractor:
         fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
         chosen = future_weekday(chosen, raw, fact)
         # the paragraph's date dates the event but does not make it background on its own
+        borrowed = chosen is None
         chosen = chosen or governing_date(state.dates, offset)
         persons = uniq_persons(person_list)
         evid = Evidence(
@@ -377,6 +378,7 @@ class EventExtractor:
             place=place,
             place_text=place_text,
             date=chosen,
+            borrowed_date=borrowed and chosen is not None,
             factuality=fact,
             occasion=None,
             evidence=evid,

@@ -75,6 +75,7 @@ def speech_event(
     fact = speech_factuality(fact, rule.type, [sdoc[i] for i in act.content])
     chosen = future_weekday(chosen, raw, fact)
     # the paragraph's date dates the event but does not make it background on its own
+    borrowed = chosen is None
     chosen = chosen or governing_date(state.dates, offset)
     evid = Evidence(
         raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
@@ -88,6 +89,7 @@ def speech_event(
         place=None,
         place_text=None,
         date=chosen,
+        borrowed_date=borrowed and chosen is not None,
         factuality=fact,
         occasion=None,
         evidence=evid,

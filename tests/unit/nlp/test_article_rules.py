@@ -578,3 +578,24 @@ def test_a_warship_paying_a_visit_is_no_diplomatic_visit(extractor: EventExtract
     assert _events(extractor, text) == []
     text = "The Chilean president paid a visit to the Peruvian capital, Lima, on Monday."
     assert [(e["type"], e["mode"]) for e in _events(extractor, text)] == [("CONSULT", "visit")]
+
+
+def test_a_meeting_dated_only_by_its_paragraph_is_the_one_a_later_clause_dates(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Peruvian officials said on Wednesday that fishing had slowed. Chilean and Peruvian"
+        " ministers met to discuss quotas. On Friday, Chilean and Peruvian ministers held a"
+        " session on trade.",
+    )
+    assert [(e["type"], sorted(e["actors"] + e["recipients"])) for e in evs] == [
+        ("CONSULT", ["CHL", "PER"])
+    ]
+    # meetings whose clauses state different days stay two
+    evs = _events(
+        extractor,
+        "Chilean and Peruvian ministers met in Lima on Wednesday. On Friday, Chilean and"
+        " Peruvian ministers met again in Santiago.",
+    )
+    assert sorted(e["date"] for e in evs) == ["2024-02-21", "2024-02-23"]
