@@ -10,7 +10,7 @@ Hostile-input notes (docs/reliability.md items 22, 23, 28-30, 32, 33):
   ``_open_resource`` tries ``open()`` on bytes too), and a ``str`` may be fetched as a URL.
 * feedparser drops nested entity declarations, but only when each ``<!ENTITY`` starts a line; a
   one-line billion-laughs DOCTYPE slips past it and expat then expands ~10^6 nodes before its
-  amplification limit trips (~1 s).  :func:`_defuse_doctype` puts every declaration on its own
+  amplification limit trips (~1 s).  :func:`defuse_doctype` puts every declaration on its own
   line first.  External entities are never resolved by feedparser.
 * A feed with more entries than ``max_entries`` is cut BEFORE parsing (feedparser takes ~12 s
   and 170 MB for 100k items), keeping the document well-formed.
@@ -25,26 +25,22 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
 import feedparser
-from dateutil import parser as date_parser
 
+from pipeline.feed_dates import normalize_date
+from pipeline.feed_guard import cap_entries, defuse_doctype
 from pipeline.models import FeedEntry, Note
 from pipeline.urls import absolute_url, entry_identity
 
 MAX_TITLE_CHARS = 1000
 MAX_SUMMARY_CHARS = 5000
 MAX_GUID_CHARS = 2048
-#: Dates earlier than this are treated as broken (year 0, epoch-zero placeholders...).
-MIN_VALID_YEAR = 1971
-#: How far ahead of ``now`` a date may be (time zones, clock skew) before it counts as broken.
-FUTURE_TOLERANCE = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,122 +118,6 @@ def _plain(value: Any, content_type: str | None, limit: int) -> str | None:
         value = _SPACES.sub(" ", value).strip()
     value = _CONTROL_CHARS.sub("", value)
     return value[:limit] or None
-
-
-_ENTITY_DECL = re.compile(rb"[ \t]*<!ENTITY", re.I)
-_DOCTYPE_DECL = re.compile(rb"(?<=.)<!DOCTYPE", re.I | re.S)
-_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
-_ENTRY_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
-
-
-def _ascii_compatible(data: bytes) -> bool:
-    # UTF-16/32 documents have NULs among the first bytes; byte regexes cannot read them.
-    return b"\x00" not in data[:64]
-
-
-def _defuse_doctype(data: bytes) -> bytes:
-    """Put each ENTITY/DOCTYPE declaration on its own line so feedparser's guard sees it."""
-    if not _ascii_compatible(data):
-        return data
-    first = _FIRST_ELEMENT.search(data, 0, 1 << 20)
-    end = first.start() if first else min(len(data), 1 << 20)
-    head = data[:end]
-    if b"<!" not in head:
-        return data
-    head = _ENTITY_DECL.sub(b"\n<!ENTITY", head)
-    head = _DOCTYPE_DECL.sub(b"\n<!DOCTYPE", head)
-    return head + data[end:]
-
-
-def _cap_entries(data: bytes, max_entries: int) -> tuple[bytes, int]:
-    """Cut the document after ``max_entries`` items/entries, keeping what follows the last one.
-
-    Returns the (possibly shorter) document and how many entries were cut.  Keeping the tail
-    (``</channel></rss>``) keeps the document well-formed, so the strict parser still runs.
-    """
-    if not _ascii_compatible(data):
-        return data, 0
-    closes = [m.end() for m in _ENTRY_CLOSE.finditer(data)]
-    if len(closes) <= max_entries:
-        return data, 0
-    cut_at = closes[max_entries - 1] if max_entries > 0 else _first_entry_start(data)
-    return data[:cut_at] + data[closes[-1]:], len(closes) - max_entries
-
-
-def _first_entry_start(data: bytes) -> int:
-    m = re.search(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>]", data)
-    return m.start() if m else 0
-
-
-def _struct_to_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, time.struct_time | tuple) or len(value) < 6:
-        return None
-    try:
-        # feedparser's *_parsed values are already UTC; datetime() rejects day 32, year 0...
-        year, month, day, hour, minute, second = value[:6]
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-    except (ValueError, TypeError, OverflowError):
-        return None
-
-
-def _parse_date_text(raw: str) -> datetime | None:
-    if not raw or len(raw) > 100:
-        return None
-    try:
-        dt = date_parser.parse(raw)
-    except (ValueError, OverflowError, TypeError, date_parser.ParserError):
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)  # no zone stated: UTC is the only defensible guess
-    try:
-        return dt.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
-_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
-_RFC822_DAY = re.compile(r"(?<!\d)(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{4})(?!\d)")
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-
-
-def _states_impossible_day(raw: str) -> bool:
-    """True when the text names a calendar day that does not exist (2024-13-01, 30 Feb).
-
-    feedparser "normalizes" some of these by rolling over (month 13 -> next January), which
-    would store a confident wrong date; we would rather store none.
-    """
-    m = _ISO_DAY.match(raw)
-    if m:
-        year, month, day = (int(g) for g in m.groups())
-    else:
-        m = _RFC822_DAY.search(raw)
-        if not m or m.group(2).lower()[:3] not in _MONTHS:
-            return False
-        day, month, year = int(m.group(1)), _MONTHS[m.group(2).lower()[:3]], int(m.group(3))
-    try:
-        datetime(max(year, 1), month, day)
-    except ValueError:
-        return True
-    return False
-
-
-def normalize_date(
-    parsed: Any, raw: str | None, *, now: datetime
-) -> tuple[datetime | None, str | None]:
-    """An aware UTC datetime within [MIN_VALID_YEAR, now + tolerance], or None with a code."""
-    if raw and _states_impossible_day(raw):
-        return None, "bad_date"
-    dt = _struct_to_datetime(parsed)
-    if dt is None and raw:
-        dt = _parse_date_text(raw)
-    if dt is None:
-        return None, ("bad_date" if raw else None)
-    if dt.year < MIN_VALID_YEAR:
-        return None, "bad_date"
-    if dt > now + FUTURE_TOLERANCE:
-        return None, "future_date"
-    return dt, None
 
 
 # -- entry assembly ----------------------------------------------------------------------------
@@ -327,8 +207,8 @@ def _entry_link(e: Any) -> str | None:
 def _parse_xml(
     content: bytes, builder: _Builder, content_type: str | None, max_entries: int
 ) -> tuple[str | None, bool, str | None, int, str]:
-    data = _defuse_doctype(content)
-    data, dropped = _cap_entries(data, max_entries)
+    data = defuse_doctype(content)
+    data, dropped = cap_entries(data, max_entries)
     # Without a header feedparser flags every feed bozo; application/xml defers the charset to
     # the document's own declaration, which is what a missing header means.  No
     # content-location on purpose: feedparser would also "resolve" opaque ids against it
@@ -467,4 +347,4 @@ def parse_feed(
     )
 
 
-__all__ = ["ParsedFeed", "html_to_text", "normalize_date", "parse_feed"]
+__all__ = ["ParsedFeed", "html_to_text", "parse_feed"]

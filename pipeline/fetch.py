@@ -23,25 +23,22 @@ the environment -- ``trust_env=False`` stops httpx from picking up proxy variabl
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import email.utils
 import http.cookiejar
-import re
 import ssl
 import time
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Literal, Protocol
+from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 import certifi
 import httpcore
 import httpx
 
+from pipeline.content_encoding import accept_encoding, read_body
 from pipeline.errors import FetchError, PermanentFetchError, TransientFetchError
+from pipeline.http_headers import parse_retry_after, split_content_type
 from pipeline.models import FetchedPage
 from pipeline.netguard import (
     BadHost,
@@ -83,7 +80,6 @@ FEED_CONTENT_TYPES = frozenset(
 PAGE_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_MAX_RETRY_AFTER_S = 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,92 +110,6 @@ class FetchPolicy:
         return self.feed_content_types if kind == "feed" else self.page_content_types
 
 
-class _Decoder(Protocol):
-    def feed(self, data: bytes, limit: int) -> bytes: ...
-    def flush(self, limit: int) -> bytes: ...
-
-
-class _Bomb(Exception):
-    pass
-
-
-class _ZlibDecoder:
-    """gzip (multi-member) or deflate (zlib-wrapped or raw), never producing > limit bytes."""
-
-    def __init__(self, encoding: str):
-        self._gzip = encoding in ("gzip", "x-gzip")
-        self._raw_fallback = not self._gzip
-        self._d = self._new()
-
-    def _new(self, raw: bool = False) -> zlib._Decompress:
-        if self._gzip:
-            return zlib.decompressobj(16 + zlib.MAX_WBITS)
-        return zlib.decompressobj(-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        out = bytearray()
-        while data:
-            try:
-                # limit+1: getting more than `limit` back is how an overflow is detected
-                chunk = self._d.decompress(data, limit - len(out) + 1)
-            except zlib.error:
-                if self._raw_fallback:  # "deflate" sent as raw deflate by some servers
-                    self._raw_fallback = False
-                    self._d = self._new(raw=True)
-                    continue
-                raise
-            self._raw_fallback = False
-            out += chunk
-            if len(out) > limit:
-                raise _Bomb
-            data = b""
-            if self._gzip and self._d.eof and self._d.unused_data:
-                data = self._d.unused_data  # next gzip member
-                self._d = self._new()
-        return bytes(out)
-
-    def flush(self, limit: int) -> bytes:
-        out = self._d.flush(limit + 1)
-        if len(out) > limit:
-            raise _Bomb
-        return out
-
-
-class _BrotliDecoder:
-    def __init__(self) -> None:
-        assert brotli is not None
-        self._d = brotli.Decompressor()
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        out = self._d.process(data, output_buffer_limit=limit + 1)
-        if len(out) > limit:
-            raise _Bomb
-        return bytes(out)
-
-    def flush(self, limit: int) -> bytes:
-        return b""
-
-
-def _decoders(content_encoding: str) -> list[_Decoder]:
-    """Decoders to apply in order (reverse of the order the encodings were applied)."""
-    names = [n.strip().lower() for n in content_encoding.split(",") if n.strip()]
-    out: list[_Decoder] = []
-    for name in reversed(names):
-        if name == "identity":
-            continue
-        if name in ("gzip", "x-gzip", "deflate"):
-            out.append(_ZlibDecoder(name))
-        elif name == "br" and _BROTLI_OK:
-            out.append(_BrotliDecoder())
-        else:
-            raise ValueError(name)
-    return out
-
-
-def _accept_encoding() -> str:
-    return "gzip, deflate, br" if _BROTLI_OK else "gzip, deflate"
-
-
 def _ssl_in_chain(exc: BaseException) -> bool:
     seen: set[int] = set()
     cur: BaseException | None = exc
@@ -209,25 +119,6 @@ def _ssl_in_chain(exc: BaseException) -> bool:
         seen.add(id(cur))
         cur = cur.__cause__ or cur.__context__
     return False
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP-date), clamped to [0, 1 day]."""
-    if not value:
-        return None
-    value = value.strip()
-    seconds: float | None
-    if value.isdigit():
-        seconds = float(value)
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    return max(0.0, min(seconds, _MAX_RETRY_AFTER_S))
 
 
 class _GuardedTransport(httpx.HTTPTransport):
@@ -308,7 +199,7 @@ class SafeFetcher:
                 write=p.read_timeout_s,
                 pool=p.connect_timeout_s,
             ),
-            headers={"User-Agent": p.user_agent, "Accept-Encoding": _accept_encoding()},
+            headers={"User-Agent": p.user_agent, "Accept-Encoding": accept_encoding()},
             # a jar that accepts no cookie: nothing from one site rides along to another, and
             # concurrent fetches share no state
             cookies=http.cookiejar.CookieJar(
@@ -464,11 +355,15 @@ class SafeFetcher:
         last_modified = resp.headers.get("last-modified")
         if status == 304:
             return FetchedPage(
-                url=url, status=304, content=b"", etag=etag, last_modified=last_modified,
+                url=url,
+                status=304,
+                content=b"",
+                etag=etag,
+                last_modified=last_modified,
                 headers=headers,
             )
         self._raise_for_status(resp, url)
-        mime, charset = _split_content_type(resp.headers.get("content-type"))
+        mime, charset = split_content_type(resp.headers.get("content-type"))
         allowed = self.policy.content_types(kind)
         if mime is None and not self.policy.allow_missing_content_type:
             raise PermanentFetchError(
@@ -487,7 +382,13 @@ class SafeFetcher:
                 subject=url,
                 reason="too_large",
             )
-        content = self._read_body(resp, url)
+        content = read_body(
+            resp.iter_raw(chunk_size=64 * 1024),
+            resp.headers.get("content-encoding", ""),
+            url=url,
+            max_wire_bytes=self.policy.max_body_bytes,
+            max_decoded_bytes=self.policy.max_decompressed_bytes,
+        )
         return FetchedPage(
             url=url,
             status=status,
@@ -514,165 +415,3 @@ class SafeFetcher:
         if status >= 500 or status == 408:
             raise TransientFetchError(f"HTTP {status}", subject=url, reason=reason)
         raise PermanentFetchError(f"HTTP {status}", subject=url, reason=reason)
-
-    def _read_body(self, resp: httpx.Response, url: str) -> bytes:
-        p = self.policy
-        try:
-            decoders = _decoders(resp.headers.get("content-encoding", ""))
-        except ValueError as exc:
-            raise PermanentFetchError(
-                f"content encoding {exc} not supported",
-                subject=url,
-                reason="unsupported_content_encoding",
-            ) from exc
-        wire = 0
-        out = bytearray()
-        try:
-            for raw in resp.iter_raw(chunk_size=64 * 1024):
-                wire += len(raw)
-                if wire > p.max_body_bytes:
-                    raise PermanentFetchError(
-                        f"body exceeds {p.max_body_bytes} bytes on the wire",
-                        subject=url,
-                        reason="too_large",
-                    )
-                data = raw
-                for dec in decoders:
-                    data = dec.feed(data, p.max_decompressed_bytes - len(out))
-                out += data
-                if len(out) > p.max_decompressed_bytes:
-                    raise _Bomb
-            data = b""
-            for dec in decoders:
-                data = dec.feed(data, p.max_decompressed_bytes - len(out)) + dec.flush(
-                    p.max_decompressed_bytes - len(out)
-                )
-            out += data
-            if len(out) > p.max_decompressed_bytes:
-                raise _Bomb
-        except _Bomb as exc:
-            raise PermanentFetchError(
-                f"decompressed body exceeds {p.max_decompressed_bytes} bytes",
-                subject=url,
-                reason="decompressed_too_large",
-            ) from exc
-        except (zlib.error, ValueError) as exc:
-            raise PermanentFetchError(
-                f"corrupt compressed body: {exc}", subject=url, reason="bad_encoding"
-            ) from exc
-        except Exception as exc:
-            if brotli is not None and isinstance(exc, brotli.error):
-                raise PermanentFetchError(
-                    f"corrupt brotli body: {exc}", subject=url, reason="bad_encoding"
-                ) from exc
-            raise
-        return bytes(out)
-
-
-def _split_content_type(value: str | None) -> tuple[str | None, str | None]:
-    if not value:
-        return None, None
-    parts = value.split(";")
-    mime = parts[0].strip().lower() or None
-    charset = None
-    for param in parts[1:]:
-        key, _, val = param.partition("=")
-        if key.strip().lower() == "charset":
-            charset = val.strip().strip("\"'").strip().lower() or None
-    return mime, charset
-
-
-# -- text decoding ---------------------------------------------------------------------------
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_IN_DOC_CHARSET = re.compile(
-    rb"""(?:<\?xml[^>]*?encoding\s*=\s*["']|<meta[^>]*?charset\s*=\s*["']?)([A-Za-z0-9._:-]+)""",
-    re.I,
-)
-# Declarations that servers put on UTF-8 bytes by default; trust valid UTF-8 over them.
-_WEAK_DECLARATIONS = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252"})
-
-
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        return codecs.lookup(name.strip().strip("\"'")).name
-    except (LookupError, ValueError):
-        return None
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _nul_pattern(head: bytes) -> str | None:
-    """UTF-16 without a BOM: mostly-ASCII text leaves NULs in every other byte."""
-    if len(head) < 4 or b"\x00" not in head:
-        return None
-    even, odd = head[0::2], head[1::2]
-    if odd.count(0) >= 0.4 * len(odd) and even.count(0) <= 0.1 * len(even):
-        return "utf-16-le"
-    if even.count(0) >= 0.4 * len(even) and odd.count(0) <= 0.1 * len(odd):
-        return "utf-16-be"
-    return None
-
-
-def decode_text(page: FetchedPage) -> str:
-    """Decode a page's bytes to text; never raises on bad bytes (replacement characters).
-
-    Order: BOM, then the charset declared in the HTTP header, then the one declared in the
-    document (XML declaration / meta), then strict UTF-8, then charset detection.  A weak header
-    declaration (ASCII/Latin-1, often a server default) loses to bytes that are valid UTF-8.
-
-    Why not ``w3lib.encoding.html_to_unicode``: same BOM → header → declaration order, but run
-    over the eight cases of ``test_decode_text_handles_boms_declarations_and_garbage`` it gets
-    two wrong that feeds really send — UTF-16 without a BOM (no NUL-pattern check: decoded as
-    UTF-8 with NULs) and a server-default ``charset=iso-8859-1`` header on UTF-8 bytes (always
-    trusts the header: "cafÃ©").  Keeping those two rules would leave only the label lookup to
-    w3lib, not worth a dependency.
-    """
-    data = page.content
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace")
-    head = data[:4096]
-    in_doc = _IN_DOC_CHARSET.search(head)
-    for declared in (
-        _codec(page.encoding),
-        _codec(in_doc.group(1).decode("ascii", "replace")) if in_doc else None,
-    ):
-        if declared is None:
-            continue
-        if declared in _WEAK_DECLARATIONS and not data.isascii() and _is_utf8(data):
-            return data.decode("utf-8")
-        if declared in ("utf-16", "utf-32"):  # no BOM: a declaration alone cannot pick an order
-            break
-        return data.decode(declared, errors="replace")
-    if _is_utf8(data) and b"\x00" not in data[:4096]:
-        return data.decode("utf-8")
-    guess = _nul_pattern(data[:4096])
-    if guess:
-        return data.decode(guess, errors="replace")
-    if len(data) >= 256:  # detectors guess wildly on a few bytes
-        try:
-            from charset_normalizer import from_bytes
-
-            best = from_bytes(data[:65536]).best()
-            guess = _codec(best.encoding) if best is not None else None
-        except Exception:  # detection is a best effort; decoding must not fail
-            guess = None
-    if guess and guess.startswith(("utf-16", "utf-32")) and b"\x00" not in data[:4096]:
-        guess = None  # UTF-16/32 text without a single NUL is not UTF-16/32
-    # cp1252 is what undeclared non-UTF-8 web text almost always is (HTML's own default)
-    return data.decode(guess or "cp1252", errors="replace")

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import trafilatura
 
+from pipeline.charset import decode_text
 from pipeline.errors import SkipArticle
-from pipeline.fetch import decode_text
 from pipeline.ids import article_id
 from pipeline.models import Article, FetchedPage, Note
 from pipeline.timeutil import parse_datetime

@@ -7,7 +7,8 @@
    persons in the sentence, less names that only describe a person
    (:mod:`~pipeline.nlp.titles_scope`);
 3. :mod:`~pipeline.nlp.triggers` - verb and noun triggers (named rules in config/nlp);
-4. :mod:`~pipeline.nlp.arguments` and :mod:`~pipeline.nlp.coref` - who did what to whom;
+4. :mod:`~pipeline.nlp.arguments`, :mod:`~pipeline.nlp.coref` and
+   :mod:`~pipeline.nlp.participants` - who did what to whom;
    :mod:`~pipeline.nlp.reported` - the verbal event of "X said ..." and who X is;
 5. :mod:`~pipeline.nlp.factuality`, :mod:`~pipeline.nlp.places` - modality, date and place;
 6. :mod:`~pipeline.nlp.typing_rules` - named retyping rules (config/nlp/typing.yaml);
@@ -30,13 +31,7 @@ from pipeline.nlp.arguments import assign_roles
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import (
-    anaphor_recipients,
-    institution,
-    meeting_in_focus,
     note_institutions,
-    pronoun_partner,
-    resolve_subject,
-    speaker_party,
     summit_members,
     update_focus,
 )
@@ -54,6 +49,7 @@ from pipeline.nlp.mentions import (
     uniq_persons,
 )
 from pipeline.nlp.officials import Officials
+from pipeline.nlp.participants import participants
 from pipeline.nlp.places import (
     OCCASION_SPAN,
     choose_date,
@@ -300,93 +296,38 @@ class EventExtractor:
         roles = assign_roles(sdoc, anchor, nominal, trig.mode, amentions, self.gaz, words, skip)
         ner_place(sdoc, anchor, nominal, roles, amentions, self.gaz, words)
         named_subplace(sdoc, roles, self.gaz)
-        place, subj = roles.place, roles.subj
-        if media_party(anchor, subj, words):
+        if media_party(anchor, roles.subj, words):
             return None  # "VOA spoke with X": an interview
-        actor_codes = uniq([a.code for a in roles.actors if a.code])
-        person_list = [
-            a.person for a in roles.actors + roles.recips if a.person and not a.principal
-        ]
-        from_group = False
-        if not actor_codes:
-            actor_codes, from_group = resolve_subject(subj, amentions, state, words, person_list)
-            addressed = {r.code for r in roles.recips}
-            if from_group and set(actor_codes) - addressed:
-                # "they called on China": the group in focus, less whom it addresses
-                actor_codes = [c for c in actor_codes if c not in addressed]
-        partner = pronoun_partner(subj, actor_codes, amentions, state)
-        if partner is not None and not person_list:
-            person_list.insert(0, partner)
-        recip_codes = [
-            c for c in uniq([r.code for r in roles.recips if r.code]) if c not in actor_codes
-        ]
-        if actor_codes and not recip_codes and nominal is None:
-            noun_types = {n: t for n, (t, _) in self.lex.nouns.items()}
-            recip_codes = anaphor_recipients(anchor, actor_codes, state, words, noun_types)
-            recip_codes = recip_codes or [
-                c
-                for o in anchor.children
-                if o.dep_ == "dobj" and (c := institution(o, state)) and c not in actor_codes
-            ]
-        coref = meeting_in_focus(nominal, state, words, set(actor_codes + recip_codes))
-        if coref:
-            actor_codes, recip_codes = list(state.focus), []
-        elif trig.type == "CONSULT" and nominal is not None:
-            actor_codes = speaker_party(nominal, actor_codes, recip_codes, state.speaker_of)
-        if not actor_codes:
-            # A named but unresolved subject ("President Yoweri Museveni", "the Umma party")
-            # still makes an event; a pronoun or a missing subject does not.
-            named = (
-                subj is not None
-                and subj.pos_ != "PRON"
-                and (subj.pos_ == "PROPN" or any(c.pos_ == "PROPN" for c in subj.subtree))
-            )
-            if place is not None and place.country and subj is not None and subj.pos_ != "PRON":
-                actor_codes = [place.country]  # unnamed domestic actor: where it happened
-                from_group = True
-            elif not named:
-                return None
-        if (
-            (trig.type != "CONSULT" or trig.mode == "visit")
-            and place is not None
-            and place.country
-            and place.country not in actor_codes
-            and place.country not in recip_codes
-        ):
-            recip_codes.append(place.country)  # "lifted the curfew in Montenegro": the target
+        who = participants(trig, roles, amentions, state, self.lex)
+        if who is None:
+            return None
+        place = roles.place
         place_text = roles.place_text
         if place is None:
             place, place_text = sentence_place(sdoc, amentions, self.gaz, words)
-        chosen = offset_date(sdoc, dates, anchor, state.pub, words) or choose_date(
-            sdoc, dates, anchor, nominal, occ_start, words
-        )
-        fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
-        chosen = future_weekday(chosen, raw, fact)
-        # the paragraph's date dates the event but does not make it background on its own
-        borrowed = chosen is None
-        chosen = chosen or governing_date(state.dates, offset)
-        persons = uniq_persons(person_list)
+        chosen, fact, borrowed = self._when(sdoc, raw, offset, trig, dates, occ_start, state)
+        persons = uniq_persons(who.persons)
         evid = Evidence(
             raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
         )
         m = Mention(
             type=trig.type,
             mode=trig.mode,
-            actors=actor_codes,
-            recipients=recip_codes,
+            actors=who.actors,
+            recipients=who.recipients,
             persons=persons,
             place=place,
             place_text=place_text,
             date=chosen,
-            borrowed_date=borrowed and chosen is not None,
+            borrowed_date=borrowed,
             factuality=fact,
             occasion=None,
             evidence=evid,
             rule=trig.name,
             bodies=uniq([a.body or "" for a in roles.actors + roles.recips]),
             sectors=uniq([a.sector or "" for a in roles.actors]),
-            coref=coref,
-            from_group=from_group,
+            coref=who.coref,
+            from_group=who.from_group,
             host=bool(trig.rule and trig.rule.host),
             joint=side_by_side(sdoc, roles.actors),
             mutual=bool(trig.rule and trig.rule.mutual),
@@ -398,6 +339,30 @@ class EventExtractor:
         m.members.append(evid)
         low = raw.lower()
         m.contexts = {c for c, ws in words.contexts.items() if any(w in low for w in ws)}
-        speaker = next((p.name for p in person_list), None)
+        speaker = next((p.name for p in who.persons), None)
         m.quotes = [Quote(q.group(1), speaker) for q in re.finditer(QUOTE, raw)]
         return m
+
+    def _when(
+        self,
+        sdoc: Doc,
+        raw: str,
+        offset: int,
+        trig: Trigger,
+        dates: list[DateMention],
+        occ_start: int,
+        state: ArticleState,
+    ) -> tuple[DateMention | None, str, bool]:
+        """The event's date and factuality: an offset from a date ("two days after"), else the
+        clause's date, else the paragraph's (which dates it without making it background);
+        and whether the date is the paragraph's (borrowed)."""
+        anchor, nominal, words = trig.anchor, trig.nominal, self.lex.words
+        chosen = offset_date(sdoc, dates, anchor, state.pub, words) or choose_date(
+            sdoc, dates, anchor, nominal, occ_start, words
+        )
+        fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
+        chosen = future_weekday(chosen, raw, fact)
+        if chosen is not None:
+            return chosen, fact, False
+        borrowed = governing_date(state.dates, offset)
+        return borrowed, fact, borrowed is not None

@@ -19,9 +19,10 @@ from pathlib import Path
 import brotli
 import pytest
 
+from pipeline.charset import decode_text
 from pipeline.errors import PermanentFetchError, TransientFetchError
 from pipeline.feeds import parse_feed
-from pipeline.fetch import FetchPolicy, SafeFetcher, decode_text
+from pipeline.fetch import FetchPolicy, SafeFetcher
 from pipeline.models import FetchedPage
 from tests.faults.hostile_server import HostileHandler, HostileServer, running
 

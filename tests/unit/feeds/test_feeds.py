@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.feeds import normalize_date, parse_feed
+from pipeline.feed_dates import normalize_date
+from pipeline.feeds import parse_feed
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 BASE = "https://www.mfa.example.org/feeds/news.xml"

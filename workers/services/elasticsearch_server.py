@@ -1,32 +1,23 @@
-"""Local Redis and Elasticsearch without Docker: ``communique services up|down|status``.
-
-Idempotent: ``up`` reuses whatever already answers on the configured ports and starts only what
-is missing. Redis comes from Debian's ``redis-server`` package; Elasticsearch from Maven Central's
-``integ-test-zip`` artifact (fetched with ``mvn dependency:copy`` into a cache that survives runs),
-run as a dedicated non-root user because Elasticsearch refuses to run as root.
-"""
+"""Local Elasticsearch from Maven Central's ``integ-test-zip``, run as a non-root user."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
-from workers.connections import http_auth_headers, redact_url, redis_options, tls_context
-from workers.settings import PROJECT_ROOT, Settings
+from workers.connections import http_auth_headers, redact_url, tls_context
+from workers.services.common import ServiceError, is_local_address, read_versions, run_command, say
+from workers.settings import Settings
 
 ES_GROUP = "org.elasticsearch.distribution.integ-test-zip"
 ES_USER = "communique-es"
@@ -37,170 +28,6 @@ MIN_JAVA_FOR_ES = 17
 MAX_JAVA_FOR_ES = 21
 
 
-class ServiceError(RuntimeError):
-    """A local service could not be provisioned; the message says what to do."""
-
-
-def read_versions(path: Path | None = None) -> dict[str, str]:
-    """Parse ``config/versions.env`` (the one place versions are recorded)."""
-    versions: dict[str, str] = {}
-    for line in (path or PROJECT_ROOT / "config" / "versions.env").read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            versions[key.strip()] = value.strip()
-    return versions
-
-
-def _say(message: str) -> None:
-    print(f"[services] {message}", file=sys.stderr, flush=True)
-
-
-def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, check=False, text=True, capture_output=True, **kwargs)  # type: ignore[call-overload]
-
-
-# --------------------------------------------------------------------------------------------
-# Redis
-# --------------------------------------------------------------------------------------------
-def _redis_endpoint(settings: Settings) -> tuple[str, int]:
-    parsed = urlparse(settings.redis_url)
-    return parsed.hostname or "127.0.0.1", parsed.port or 6379
-
-
-def _redis(settings: Settings, timeout_s: float) -> Any:
-    import redis
-
-    return redis.Redis.from_url(
-        settings.redis_url, socket_timeout=timeout_s, **redis_options(settings)
-    )
-
-
-def redis_ping(settings: Settings) -> bool:
-    """True when the configured Redis answers PING to our credentials."""
-    import redis
-
-    try:
-        return bool(_redis(settings, 2).ping())
-    except redis.AuthenticationError as exc:
-        # something answers but refuses us: starting a second Redis on its port cannot help
-        host, port = _redis_endpoint(settings)
-        raise ServiceError(f"Redis at {host}:{port} refuses our credentials ({exc})") from exc
-    except redis.RedisError:
-        return False
-
-
-def is_local_address(host: str) -> bool:
-    """True when ``host`` is an address of this machine (or network namespace)."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            probe.bind((socket.gethostbyname(host), 0))
-    except OSError:
-        return False
-    return True
-
-
-def _write_redis_auth(settings: Settings, state: Path) -> Path:
-    """A 0600 config file with the ACL rule for the configured credentials.
-
-    The password is stored as its SHA-256 (``#hash``), so it is neither on the command line
-    (visible in ps) nor in clear on disk.
-    """
-    assert settings.redis_password is not None
-    digest = hashlib.sha256(settings.redis_password.get_secret_value().encode()).hexdigest()
-    user = settings.redis_username or "default"
-    lines = [] if user == "default" else ["user default off"]
-    lines.append(f"user {user} on resetpass #{digest} ~* &* +@all")
-    path = state / "auth.conf"
-    path.touch(mode=0o600)
-    path.chmod(0o600)
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def _ensure_redis_binary() -> str:
-    binary = shutil.which("redis-server")
-    if binary:
-        return binary
-    if os.geteuid() != 0:
-        raise ServiceError(
-            "redis-server is not installed and this user cannot apt-get it: "
-            "run `sudo apt-get install -y redis-server` once"
-        )
-    _say("installing redis-server from Debian's packages (apt-get)…")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "redis-server"]):
-        result = _run(cmd, env=env)
-        if result.returncode != 0:
-            raise ServiceError(f"{' '.join(cmd)} failed:\n{result.stderr[-2000:]}")
-    binary = shutil.which("redis-server")
-    if not binary:
-        raise ServiceError("apt-get installed redis-server but it is not on PATH")
-    return binary
-
-
-def redis_up(settings: Settings) -> str:
-    """Start Redis (AOF everysec, noeviction) unless something already answers."""
-    host, port = _redis_endpoint(settings)
-    if redis_ping(settings):
-        return f"redis already answering on {host}:{port}"
-    if settings.redis_url.startswith("rediss://"):
-        raise ServiceError(f"nothing answers TLS on {host}:{port}: run your TLS Redis there")
-    if not is_local_address(host):
-        raise ServiceError(f"Redis at {host}:{port} does not answer and is not local: start it")
-    binary = _ensure_redis_binary()
-    state = settings.state_dir / "redis"
-    state.mkdir(parents=True, exist_ok=True)
-    # a config file first (its ACL rule when a password is set), then the options below
-    auth = [str(_write_redis_auth(settings, state))] if settings.redis_password else []
-    cmd = [
-        binary,
-        *auth,
-        "--bind", socket.gethostbyname(host),
-        "--port", str(port),
-        "--daemonize", "yes",
-        "--dir", str(state),
-        "--pidfile", str(state / "redis.pid"),
-        "--logfile", str(state / "redis.log"),
-        # at-least-once needs the broker to survive a crash with ≤1 s of publishes lost …
-        "--appendonly", "yes",
-        "--appendfsync", "everysec",
-        # … and never to evict queued work silently when memory runs out
-        "--maxmemory-policy", "noeviction",
-        "--save", "",
-    ]  # fmt: skip
-    result = _run(cmd)
-    if result.returncode != 0:
-        raise ServiceError(f"redis-server failed to start: {result.stderr or result.stdout}")
-    for _ in range(50):
-        if redis_ping(settings):
-            return f"redis started on {host}:{port} (data in {state})"
-        time.sleep(0.1)
-    log = state / "redis.log"
-    tail = log.read_text()[-2000:] if log.exists() else "(no log)"
-    raise ServiceError(f"redis did not answer on {host}:{port}; log tail:\n{tail}")
-
-
-def redis_down(settings: Settings) -> str:
-    """Stop the Redis that ``redis_up`` started (never a Redis it did not start)."""
-    pidfile = settings.state_dir / "redis" / "redis.pid"
-    if not pidfile.exists():
-        return "redis: not started by communique (left alone)"
-    import redis
-
-    try:
-        _redis(settings, 5).shutdown()
-    except redis.ConnectionError:
-        pass  # shutdown closes the connection under us: that is success
-    except redis.RedisError as exc:
-        return f"redis: shutdown refused: {exc}"
-    pidfile.unlink(missing_ok=True)
-    return "redis stopped"
-
-
-# --------------------------------------------------------------------------------------------
-# Elasticsearch
-# --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EsLayout:
     """Where one Elasticsearch version lives on disk."""
@@ -244,7 +71,7 @@ def es_health(settings: Settings, timeout: float = 2.0) -> dict[str, object] | N
 
 
 def _java_version(java: Path) -> int:
-    result = _run([str(java), "-version"])
+    result = run_command([str(java), "-version"])
     text = result.stderr + result.stdout
     # 'openjdk version "17.0.15"' or 'version "25.0.2"' — the first number is the feature release
     for token in text.split('"')[1:2]:
@@ -280,10 +107,10 @@ def find_java_home() -> Path:
             if java.exists() and MIN_JAVA_FOR_ES <= _java_version(java) <= MAX_JAVA_FOR_ES:
                 return home
         if attempt == 0 and os.geteuid() == 0 and shutil.which("apt-get"):
-            _say("no suitable Java: installing openjdk-17-jre-headless from Debian's packages…")
+            say("no suitable Java: installing openjdk-17-jre-headless from Debian's packages…")
             env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-            _run(["apt-get", "update", "-qq"], env=env)
-            _run(["apt-get", "install", "-y", "-qq", "openjdk-17-jre-headless"], env=env)
+            run_command(["apt-get", "update", "-qq"], env=env)
+            run_command(["apt-get", "install", "-y", "-qq", "openjdk-17-jre-headless"], env=env)
     raise ServiceError(
         f"no Java {MIN_JAVA_FOR_ES}–{MAX_JAVA_FOR_ES} found (tried "
         f"{', '.join(map(str, candidates)) or 'none'}); install openjdk-17-jre-headless"
@@ -298,8 +125,8 @@ def _download_es(layout: EsLayout) -> Path:
         raise ServiceError("Maven (mvn) is needed to fetch Elasticsearch from Maven Central")
     layout.cache_dir.mkdir(parents=True, exist_ok=True)
     artifact = f"{ES_GROUP}:elasticsearch:{layout.version}:zip"
-    _say(f"fetching {artifact} from Maven Central (cached in {layout.cache_dir})…")
-    result = _run(
+    say(f"fetching {artifact} from Maven Central (cached in {layout.cache_dir})…")
+    result = run_command(
         [
             "mvn",
             "-q",
@@ -319,8 +146,8 @@ def _ensure_es_user() -> str | None:
     """Name of the user to run ES as, creating it when we are root; None means 'as myself'."""
     if os.geteuid() != 0:
         return None
-    if _run(["id", "-u", ES_USER]).returncode != 0:
-        result = _run(
+    if run_command(["id", "-u", ES_USER]).returncode != 0:
+        result = run_command(
             ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ES_USER]
         )
         if result.returncode != 0:
@@ -372,9 +199,9 @@ def _set_es_user(
     tool = [str(layout.home / "bin" / "elasticsearch-users")]
     if run_as:
         tool = ["runuser", "-u", run_as, "--", *tool]
-    _run([*tool, "userdel", settings.es_username], env=env)  # absent on a first start
+    run_command([*tool, "userdel", settings.es_username], env=env)  # absent on a first start
     secret = settings.es_password.get_secret_value()
-    result = _run(
+    result = run_command(
         [*tool, "useradd", settings.es_username, "-r", "superuser"],
         env=env,
         input=f"{secret}\n{secret}\n",
@@ -418,7 +245,7 @@ def es_up(settings: Settings) -> str:
     if not (layout.home / "bin" / "elasticsearch").exists():
         zip_path = _download_es(layout)
         layout.home.parent.mkdir(parents=True, exist_ok=True)
-        _say(f"unpacking {zip_path.name}…")
+        say(f"unpacking {zip_path.name}…")
         with zipfile.ZipFile(zip_path) as archive:
             archive.extractall(layout.home.parent)
         for script in (layout.home / "bin").iterdir():
@@ -431,7 +258,7 @@ def es_up(settings: Settings) -> str:
     if user:
         # Elasticsearch refuses root: hand the distribution and its data to the service user,
         # and let it traverse the path down to them.
-        _run(["chown", "-R", user, str(layout.home.parent)])
+        run_command(["chown", "-R", user, str(layout.home.parent)])
         for parent in layout.home.parent.parents:
             if parent == Path("/"):
                 break
@@ -443,8 +270,8 @@ def es_up(settings: Settings) -> str:
     cmd = [str(layout.home / "bin" / "elasticsearch"), "-d", "-p", str(layout.pidfile)]
     if user:
         cmd = ["runuser", "-u", user, "--", *cmd]
-    _say(f"starting Elasticsearch {version} (java {java_home}) on {shown}…")
-    result = _run(cmd, env=env)
+    say(f"starting Elasticsearch {version} (java {java_home}) on {shown}…")
+    result = run_command(cmd, env=env)
     if result.returncode != 0:
         raise ServiceError(
             f"Elasticsearch failed to start (exit {result.returncode}):\n"
@@ -488,32 +315,3 @@ def es_down(settings: Settings) -> str:
         os.kill(pid, signal.SIGKILL)
     layout.pidfile.unlink(missing_ok=True)
     return "elasticsearch stopped"
-
-
-# --------------------------------------------------------------------------------------------
-# Both
-# --------------------------------------------------------------------------------------------
-def up(settings: Settings) -> list[str]:
-    """Bring both services up (idempotent)."""
-    return [redis_up(settings), es_up(settings)]
-
-
-def down(settings: Settings) -> list[str]:
-    """Stop the services communique started."""
-    return [redis_down(settings), es_down(settings)]
-
-
-def status(settings: Settings) -> list[tuple[str, str, str]]:
-    """(service, address, state) rows."""
-    host, port = _redis_endpoint(settings)
-    try:
-        redis_state = "up" if redis_ping(settings) else "down"
-    except ServiceError:
-        redis_state = "down (refuses our credentials)"
-    try:
-        health = es_health(settings)
-        es_state = f"up ({health.get('status')})" if health else "down"
-    except ServiceError:
-        es_state = "down (refuses our credentials)"
-    shown = redact_url(settings.es_url)
-    return [("redis", f"{host}:{port}", redis_state), ("elasticsearch", shown, es_state)]
