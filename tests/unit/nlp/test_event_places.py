@@ -148,3 +148,25 @@ def test_a_state_name_is_the_state_not_a_town_abroad_named_after_it(
 ) -> None:
     evs = _events(extractor, "Chilean and Peruvian leaders held talks in Jordan on Monday.")
     assert [(e["type"], _place(e)) for e in evs] == [("CONSULT", ("Jordan", "JOR"))]
+
+
+def test_a_region_is_a_place_and_a_town_named_with_its_region_is_kept(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chilean and Peruvian ministers held talks in Alberta on Monday.")
+    assert [(e["type"], _place(e)) for e in evs] == [("CONSULT", ("Alberta", "CAN"))]
+    evs = _events(
+        extractor,
+        "The NATO talks in Banff, Alberta, brought together ministers from Chile and Peru.",
+    )
+    assert [(e["type"], _place(e)) for e in evs] == [("CONSULT", ("Banff", "CAN"))]
+
+
+def test_an_unnamed_subject_acts_where_it_acts_but_holds_no_position_there(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Gunmen attacked a Chilean convoy in Helmand on Monday.")
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ASSAULT", ["AFG"], ["CHL"])
+    ]
+    assert _events(extractor, "The group also opposes Chilean investment in Helmand.") == []
