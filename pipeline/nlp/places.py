@@ -166,7 +166,9 @@ def inherit_meeting_place(mentions: list[Mention]) -> None:
     """Acts told as part of a meeting ("the prime ministers signed eight pacts", "the
     president conferred an honour on his guest") happen where it is held: an act without a
     place whose participants are all the meeting's, dated the same day, takes its place (and,
-    naming no one itself, the meeting's officials on its actor side: the guide's seeds)."""
+    naming no one itself, the meeting's officials on its actor side: the guide's seeds); so
+    does a joint act of a multilateral meeting's parties ("the G7 urged Russia ..."), see
+    :func:`_joint_act_of`."""
     meetings = [
         m
         for m in mentions
@@ -186,6 +188,21 @@ def inherit_meeting_place(mentions: list[Mention]) -> None:
                 if not m.persons:  # "the prime ministers signed": the meeting's officials
                     m.persons = [p for p in mt.persons if p.country in m.actors]
                 break
+            if _joint_act_of(m, mt):
+                m.place, m.place_text = mt.place, mt.place_text
+                break
+
+
+def _joint_act_of(m: Mention, mt: Mention) -> bool:
+    """ "The G7 talks in X brought together ...; the G7 urged Russia to ...": an act whose
+    actors are all parties to a multilateral meeting (three or more) is told from it, even
+    toward an outsider, unless the two clauses state different days (a date borrowed from
+    the paragraph does not count)."""
+    if len(mt.participants()) < 3 or not m.actors or not set(m.actors) <= mt.participants():
+        return False
+    if m.borrowed_date or mt.borrowed_date or m.date is None or mt.date is None:
+        return True
+    return m.date.value == mt.date.value
 
 
 def paragraph_dates(text: str, pub: date | None) -> list[tuple[int, int, DateMention]]:

@@ -170,3 +170,24 @@ def test_an_unnamed_subject_acts_where_it_acts_but_holds_no_position_there(
         ("ASSAULT", ["AFG"], ["CHL"])
     ]
     assert _events(extractor, "The group also opposes Chilean investment in Helmand.") == []
+
+
+def test_a_joint_act_of_a_multilateral_meetings_parties_happens_where_it_is_held(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chile, Peru and Bolivia held talks in Cusco on Friday. Chile, Peru and Bolivia urged"
+        " Ecuador to reopen its border.",
+    )
+    assert [(e["type"], e["recipients"], _place(e)) for e in evs] == [
+        ("CONSULT", [], ("Cusco", "PER")),
+        ("REQUEST", ["ECU"], ("Cusco", "PER")),
+    ]
+    # an act its own clause dates on another day is not told from the meeting
+    evs = _events(
+        extractor,
+        "Ministers of Chile, Peru and Bolivia held talks in Cusco on Friday. On Monday, Chile"
+        " urged Ecuador to reopen its border.",
+    )
+    assert [(e["type"], _place(e)) for e in evs if e["type"] == "REQUEST"] == [("REQUEST", None)]
