@@ -107,13 +107,21 @@ def _state_organ(sdoc: Doc, end: int, heads_of: Gazetteer) -> bool:
 
 
 def _inside_name(sdoc: Doc, end: int, heads: frozenset[str]) -> bool:
-    """Whether the capitalised words right after a span end in a non-state name head."""
-    for tok in sdoc[end : end + 4]:
+    """Whether the capitalised words right after a span end in a non-state name head; names
+    coordinated before a shared head count too ("the Indian and Pacific Ocean", "the South
+    China and East China Seas")."""
+    for k, tok in enumerate(sdoc[end : end + 7]):
+        if tok.lower_ == "and" and _capitalised(sdoc, end + k + 1):
+            continue
         if not tok.text[:1].isupper():
             return False
         if tok.lower_ in heads:
             return True
     return False
+
+
+def _capitalised(sdoc: Doc, i: int) -> bool:
+    return i < len(sdoc) and sdoc[i].text[:1].isupper()
 
 
 def _sector(sp: Span, gaz: Gazetteer) -> str | None:

@@ -599,3 +599,23 @@ def test_a_meeting_dated_only_by_its_paragraph_is_the_one_a_later_clause_dates(
         " Peruvian ministers met again in Santiago.",
     )
     assert sorted(e["date"] for e in evs) == ["2024-02-21", "2024-02-23"]
+
+
+def test_a_state_word_in_coordinated_sea_names_is_not_the_state(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chile and Peru discussed stability in the Indian and Pacific Ocean regions on Monday.",
+    )
+    assert [(e["type"], sorted(e["actors"] + e["recipients"])) for e in evs] == [
+        ("CONSULT", ["CHL", "PER"])
+    ]
+    evs = _events(
+        extractor,
+        "Chile condemned Peru's naval drills in the South China and East China Seas on Monday.",
+    )
+    assert [(e["type"], e["recipients"]) for e in evs] == [("ACCUSE", ["PER"])]
+    # coordinated states themselves stay states
+    evs = _events(extractor, "Chile, Peru and Bolivia signed a deal on Monday.")
+    assert sorted(evs[0]["actors"]) == ["BOL", "CHL", "PER"]
