@@ -190,6 +190,10 @@ def inherit_meeting_place(mentions: list[Mention]) -> None:
                 break
             if _joint_act_of(m, mt):
                 m.place, m.place_text = mt.place, mt.place_text
+                if mt.borrowed_date and not m.borrowed_date:
+                    # a meeting dated only by a neighbouring clause is dated by what was
+                    # told from it ("the G7 talks in X ...; the G7 urged Y on Friday")
+                    mt.date, mt.borrowed_date = m.date, False
                 break
 
 

@@ -191,3 +191,18 @@ def test_a_joint_act_of_a_multilateral_meetings_parties_happens_where_it_is_held
         " urged Ecuador to reopen its border.",
     )
     assert [(e["type"], _place(e)) for e in evs if e["type"] == "REQUEST"] == [("REQUEST", None)]
+
+
+def test_a_meeting_dated_only_by_a_neighbouring_clause_takes_the_date_of_its_joint_act(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Peruvian officials said on Wednesday that fishing had slowed. Chile, Peru and Bolivia"
+        " held talks in Cusco. Chile, Peru and Bolivia urged Ecuador on Friday to reopen its"
+        " border.",
+    )
+    assert [(e["type"], e["date"], _place(e)) for e in evs] == [
+        ("CONSULT", "2024-02-23", ("Cusco", "PER")),
+        ("REQUEST", "2024-02-23", ("Cusco", "PER")),
+    ]
