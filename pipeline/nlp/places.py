@@ -168,7 +168,7 @@ def inherit_meeting_place(mentions: list[Mention]) -> None:
     place whose participants are all the meeting's, dated the same day, takes its place (and,
     naming no one itself, the meeting's officials on its actor side: the guide's seeds); so
     does a joint act of a multilateral meeting's parties ("the G7 urged Russia ..."), see
-    :func:`_joint_act_of`."""
+    :func:`_joint_act_of`, which also dates a meeting that only borrowed its date."""
     meetings = [
         m
         for m in mentions
