@@ -45,101 +45,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import yaml  # noqa: E402
+
 from pipeline.nlp.gazetteer import Gazetteer  # noqa: E402
 
 DICTS = "corpus/petrarch2/dictionaries"
 OUT = ROOT / "config" / "dictionaries"
 #: tenures ending before this are history for news analysis (PLOVER-GSR goes back to the 1990s)
 OLDEST = date(1990, 1, 1)
-#: state sectors that make a person an official worth keeping
-STATE_SECTORS = ("GOV", "GOVMIL", "MIL", "SPY", "COP", "GOVSPY", "GOVCOP", "GOVLEG")
-#: Phoenix international codes -> (guide body code, specific body)
-BODY_CODES = (
-    ("IGOUNO", "UNO"),
-    ("IGOEUR", "EUR"),
-    ("IGOWSTNAT", "NATO"),
-    ("IGOCOPITP", "INTERPOL"),
-    ("IGOAFRAFU", "AU"),
-    ("IGO", "IGO"),
+#: the build's word lists and code tables (data, not code)
+RULES = yaml.safe_load(
+    (ROOT / "config" / "dictionaries" / "phoenix_build" / "rules.yaml").read_text()
 )
+STATE_SECTORS = tuple(RULES["state_sectors"])
+BODY_CODES = tuple((prefix, code) for prefix, code in RULES["body_codes"])
+_LOWER_WORDS = frozenset(RULES["lower_words"])
+_ORG_WORDS = frozenset(RULES["org_words"])
+_NOT_IGO = frozenset(RULES["not_igo"])
+_OTHER_ACRONYMS = frozenset(RULES["other_acronyms"])
+_ROLE_COMMENTS: dict[str, str] = RULES["role_comments"]
 _CODE = re.compile(r"\[([A-Z~\-]*)\s*([<>]?\s*\d{6,8})?(?:\s*-\s*(\d{6,8}))?\s*\]")
 _OK_NAME = re.compile(r"^[\w.'&\- ]+$")
-_LOWER_WORDS = {
-    "of",
-    "and",
-    "the",
-    "for",
-    "on",
-    "in",
-    "to",
-    "de",
-    "la",
-    "du",
-    "des",
-    "el",
-    "al",
-    "bin",
-    "ibn",
-}
-#: words that make an international-file record a body rather than a person
-_ORG_WORDS = {
-    "ORGANIZATION",
-    "ORGANISATION",
-    "UNION",
-    "BANK",
-    "COUNCIL",
-    "COMMISSION",
-    "FUND",
-    "COMMUNITY",
-    "ASSOCIATION",
-    "AGENCY",
-    "PROGRAMME",
-    "PROGRAM",
-    "NATIONS",
-    "ASSEMBLY",
-    "TREATY",
-    "COURT",
-    "TRIBUNAL",
-    "GROUP",
-    "PARLIAMENT",
-    "MISSION",
-    "SECRETARIAT",
-    "COOPERATION",
-    "CO-OPERATION",
-    "STATES",
-    "COUNTRIES",
-    "AUTHORITY",
-    "CONFERENCE",
-    "LEAGUE",
-    "PANEL",
-    "OFFICE",
-    "FORCE",
-}
-#: not intergovernmental, whatever the dictionary says (NGOs and professional bodies)
-_NOT_IGO = {
-    "AMERICAN_CORRECTIONAL_ASSOCIATION",
-    "CHRISTIAN_CATHOLIC",
-    "SAFERWORLD",
-    "MAYORS_FOR_PEACE",
-}
-#: group acronyms that news text mostly uses for something else (the US EPA, frames per second)
-_OTHER_ACRONYMS = {"EPA", "FPS", "YOUTH", "ZERO"}
 _MONTHS = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
     re.I,
 )
-_ROLE_COMMENTS = {
-    "foreign minister": "foreign minister",
-    "secretary of state": "secretary of state",
-    "defense minister": "defence minister",
-    "defence minister": "defence minister",
-    "prime minister": "prime minister",
-    "president": "president",
-    "amb.": "ambassador",
-    "ambassador": "ambassador",
-    "secretary general": "secretary-general",
-    "secretaries general": "secretary-general",
-}
 
 
 @dataclass

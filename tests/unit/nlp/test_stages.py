@@ -74,3 +74,18 @@ def test_version_changes_with_the_rule_data(tmp_path: Path) -> None:
     after = extractor_version(tmp_path / "config")
     assert before.startswith(f"nlp-{CODE_VERSION}+") and after.startswith(f"nlp-{CODE_VERSION}+")
     assert before != after
+
+
+def test_version_changes_with_the_generated_dictionary_tables(tmp_path: Path) -> None:
+    shutil.copytree(DEFAULT_CONFIG_DIR, tmp_path / "config")
+    extractor_version.cache_clear()
+    before = extractor_version(tmp_path / "config")
+    table = tmp_path / "config" / "dictionaries" / "officials_phoenix.tsv"
+    table.write_text(table.read_text(encoding="utf-8") + "# regenerated\n", encoding="utf-8")
+    extractor_version.cache_clear()
+    edited = extractor_version(tmp_path / "config")
+    assert edited != before
+    readme = tmp_path / "config" / "dictionaries" / "README.md"
+    readme.write_text("# only prose\n", encoding="utf-8")
+    extractor_version.cache_clear()
+    assert extractor_version(tmp_path / "config") == edited  # prose is not rule data
