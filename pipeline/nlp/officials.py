@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name, plain
+from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name
 from pipeline.nlp.gazetteer import CAPITAL, Gazetteer, load_yaml_mapping
 from pipeline.nlp.persons import (
     NAME,
@@ -21,6 +21,7 @@ from pipeline.nlp.persons import (
     learn_initials,
     surname_keys,
 )
+from pipeline.nlp.text import plain
 
 __all__ = ["Official", "Officials", "norm_name"]
 
