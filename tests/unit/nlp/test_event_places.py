@@ -206,3 +206,14 @@ def test_a_meeting_dated_only_by_a_neighbouring_clause_takes_the_date_of_its_joi
         ("CONSULT", "2024-02-23", ("Cusco", "PER")),
         ("REQUEST", "2024-02-23", ("Cusco", "PER")),
     ]
+
+
+def test_leading_talks_is_holding_them(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "The Chilean foreign minister led six hours of talks with Peruvian officials in Lima"
+        " on Tuesday.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"], _place(e)) for e in evs] == [
+        ("CONSULT", ["CHL"], ["PER"], ("Lima", "PER"))
+    ]
