@@ -619,3 +619,14 @@ def test_a_state_word_in_coordinated_sea_names_is_not_the_state(
     # coordinated states themselves stay states
     evs = _events(extractor, "Chile, Peru and Bolivia signed a deal on Monday.")
     assert sorted(evs[0]["actors"]) == ["BOL", "CHL", "PER"]
+
+
+def test_joining_a_coalition_or_forming_a_task_force_is_mutual_cooperation(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile and Peru joined the naval coalition on Monday.")
+    assert [(e["type"], sorted(e["actors"]), e["recipients"]) for e in evs] == [
+        ("COOPERATE", ["CHL", "PER"], [])
+    ]
+    evs = _events(extractor, "Chile, Peru and Bolivia formed a joint task force on Monday.")
+    assert [(e["type"], sorted(e["actors"])) for e in evs] == [("COOPERATE", ["BOL", "CHL", "PER"])]
