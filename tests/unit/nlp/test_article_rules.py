@@ -630,3 +630,11 @@ def test_joining_a_coalition_or_forming_a_task_force_is_mutual_cooperation(
     ]
     evs = _events(extractor, "Chile, Peru and Bolivia formed a joint task force on Monday.")
     assert [(e["type"], sorted(e["actors"])) for e in evs] == [("COOPERATE", ["BOL", "CHL", "PER"])]
+
+
+def test_distributing_relief_is_aid_to_where_it_is_handed_out(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "The World Food Programme on Thursday distributed relief items to families in Lima.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [("AID", ["UNO"], ["PER"])]
