@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Token
 from pipeline.models import Note
 from pipeline.nlp import CODE_VERSION, DEFAULT_CONFIG_DIR, EXTRACTOR_VERSION, extractor_version
 from pipeline.nlp.actors import actor_mentions, note_persons_named, update_last_person
-from pipeline.nlp.arguments import assign_roles
+from pipeline.nlp.arguments import assign_roles, belongs
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import (
@@ -361,7 +361,7 @@ class EventExtractor:
             sdoc, dates, anchor, nominal, occ_start, words
         )
         fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
-        chosen = future_weekday(chosen, raw, fact)
+        chosen = future_weekday(chosen, sdoc, fact, lambda t: belongs(t, anchor, nominal))
         if chosen is not None:
             return chosen, fact, False
         borrowed = governing_date(state.dates, offset)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -234,10 +235,18 @@ def governing_date(context: list[tuple[int, int, DateMention]], offset: int) -> 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def future_weekday(chosen: DateMention | None, raw: str, fact: str) -> DateMention | None:
-    """ "will meet on Wednesday": a weekday of a future event is the coming one, not the last."""
+def future_weekday(
+    chosen: DateMention | None, sdoc: Doc, fact: str, inside: Callable[[Token], bool]
+) -> DateMention | None:
+    """ "will meet on Wednesday": a weekday of a future event is the coming one, not the last;
+    not when the weekday dates the clause telling it ("said Tuesday it would resume ..."):
+    ``inside`` says whether a token belongs to the future clause itself."""
+    raw = sdoc.text
+    sp = sdoc.char_span(chosen.start, chosen.end, alignment_mode="expand") if chosen else None
     if (
-        fact != "future"
+        sp is None
+        or not inside(sp.root)
+        or fact != "future"
         or chosen is None
         or chosen.precision != "day"
         or chosen.relation != "past"

@@ -158,3 +158,13 @@ def test_a_clause_set_days_after_another_is_dated_back_from_it(
     assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-20")]
     evs = _events(extractor, "His remarks come two days after Chile condemned Peru.")
     assert [(e["type"], e["date"]) for e in evs] == [("ACCUSE", "2024-02-21")]
+
+
+def test_a_weekday_dating_the_saying_is_not_moved_to_the_coming_week(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile said Tuesday that it would resume cooperation with Peru.")
+    assert [(e["type"], e["date"]) for e in evs] == [("AGREE", "2024-02-20")]
+    # the future clause's own weekday is still the coming one
+    evs = _events(extractor, "Chile said on Tuesday that it will meet Peru on Thursday.")
+    assert [(e["type"], e["date"]) for e in evs] == [("CONSULT", "2024-02-29")]
