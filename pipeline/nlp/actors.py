@@ -32,9 +32,11 @@ def actor_mentions(
     gaz: Gazetteer,
     matcher: PhraseMatcher,
     heads: frozenset[str] = frozenset(),
+    admin_nouns: frozenset[str] = frozenset(),
 ) -> list[ActorMention]:
     """Every actor named in the sentence, longest span first when they overlap. ``heads``:
-    name heads that make a following proper name not the state ("Airlines", "Sea")."""
+    name heads that make a following proper name not the state ("Airlines", "Sea");
+    ``admin_nouns``: nouns a leader's name modifies to name the state ("administration")."""
     spans: list[Span] = []
     persons: dict[tuple[int, int], PersonInfo] = {}
     for p, m in _person_matches(sdoc.text, state.persons):
@@ -72,13 +74,14 @@ def actor_mentions(
                 entry.code, entry.kind, sector, sp.start, sp.end, sp.text, None, entry.body
             )
         )
-    _mark_principals(sdoc, out)
+    _mark_principals(sdoc, out, admin_nouns)
     return out
 
 
-def _mark_principals(sdoc: Doc, out: list[ActorMention]) -> None:
+def _mark_principals(sdoc: Doc, out: list[ActorMention], admin_nouns: frozenset[str]) -> None:
     """ "President X's special envoy, Y, met Z": Y takes part, X only sent him. A person who
-    possesses a noun that has another named person in apposition (or compound) is marked."""
+    possesses a noun that has another named person in apposition (or compound) is marked; so
+    is one naming an administration ("the Trump administration" is the state acting)."""
     heads = {
         sdoc[o.start : o.end].root.head.i
         for o in out
@@ -87,6 +90,8 @@ def _mark_principals(sdoc: Doc, out: list[ActorMention]) -> None:
     for am in out:
         root = sdoc[am.start : am.end].root
         if am.person and root.dep_ == "poss" and root.head.i in heads:
+            am.principal = True
+        if am.person and root.dep_ == "compound" and root.head.lemma_.lower() in admin_nouns:
             am.principal = True
 
 

@@ -209,8 +209,14 @@ class EventExtractor:
     def _sentence(
         self, sdoc: Doc, offset: int, raw: str, state: ArticleState, ents: dict[str, set[str]]
     ) -> list[Mention]:
+        words = self.lex.words
         amentions = actor_mentions(
-            sdoc, state, self.gaz, self.selector.actor_matcher, self.lex.words.non_state_name_heads
+            sdoc,
+            state,
+            self.gaz,
+            self.selector.actor_matcher,
+            words.non_state_name_heads,
+            words.administration_nouns,
         )
         amentions = describing_only(sdoc, amentions, self.lex.words, self.gaz.sector_nouns)
         self._collect_entities(sdoc, amentions, ents)

@@ -90,6 +90,11 @@ class Officials:
         }
         self.country_titles: dict[str, dict[str, str]] = rdata.get("country_titles") or {}
         self.family_first: set[str] = set(rdata.get("family_name_first") or [])
+        admin = load_yaml_mapping(nlp_dir / "words.yaml").get("administration_nouns") or []
+        # "the Trump administration", "the Macron government": a leader named by surname only
+        self._administration = re.compile(
+            rf"\b(?P<name>[A-Z][\w'\u2019-]+)\s+(?:{'|'.join(map(re.escape, admin))})\b"
+        )
         titles = sorted(self.title_to_role, key=len, reverse=True)
         title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
         # first words of the titles: the title patterns are only tried where one starts (a
@@ -188,9 +193,19 @@ class Officials:
         self._learn_titles(text, found, starts)
         self._learn_appositions(text, found, starts)
         self._learn_counterparts(text, found)
+        self._learn_administrations(text, found)
         persons = found.persons(self.family_first)
         learn_initials(text, persons)
         return persons
+
+    def _learn_administrations(self, text: str, found: _Found) -> None:
+        """ "the Trump administration": the surname of the one dictionary official in office
+        then (a state's name, "the Chinese government", is not a surname)."""
+        for m in self._administration.finditer(text):
+            name = m.group("name")
+            off = self.lookup(name, found.when)
+            if off is not None and self.gaz.actor(name) is None:
+                found.add(m.start("name"), off.name, off.country, off.role_on(found.when))
 
     def _title_starts(self, text: str) -> list[int]:
         """Offsets of words that can begin a title (or its plural): one ``str.find`` scan per

@@ -638,3 +638,22 @@ def test_distributing_relief_is_aid_to_where_it_is_handed_out(extractor: EventEx
         "The World Food Programme on Thursday distributed relief items to families in Lima.",
     )
     assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [("AID", ["UNO"], ["PER"])]
+
+
+def test_a_leaders_administration_is_the_state_not_the_leader_taking_part(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor, "Chinese envoy Li Wei blamed the Biden administration for the crisis on Monday."
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", ["CHN"], ["USA"])
+    ]
+    evs = _events(
+        extractor,
+        "US President Joe Biden spoke on Sunday. Chile blamed the Biden administration for the"
+        " crisis on Monday.",
+    )
+    assert [(e["recipients"], e["persons"]) for e in evs if e["type"] == "ACCUSE"] == [
+        (["USA"], [])
+    ]
