@@ -14,6 +14,12 @@ with a fake store. Two invariants live here:
   time in ms). Under the article's lock a run older than the stored one is dropped; mention
   writes and deletes also carry it as an external version, so Elasticsearch itself rejects a
   late write (409) even if a lock expired.
+
+Refreshes: mention and merged-event writes are refreshed, because the recompute finds them by
+search; the article's own update is not, because every read of an article here is a real-time
+GET, so only searches (analysts, the reprocess selection) see it, within the index's 1 s refresh
+interval. A forced refresh of the articles index (full texts) was the most expensive one:
+``benchmarks/store.py`` measured 54 -> 28 ms of Elasticsearch CPU per article without it.
 """
 
 from __future__ import annotations
@@ -181,7 +187,7 @@ class Store:
                 {"code": "mention_rejected", "message": f.reason, "stage": "index"}
                 for f in outcome.failed
             ]
-            self.es.update(index=self.articles, id=aid, doc=update, refresh=True)
+            self.es.update(index=self.articles, id=aid, doc=update)
         keys = set(stored.get("block_keys") or ()) | set(processed.block_keys)
         return SaveOutcome(
             stale=False,

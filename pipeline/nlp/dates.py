@@ -137,9 +137,23 @@ def _weekend(rel: str, pub: date) -> tuple[str, str, str]:
     return d.isoformat(), "day", _rel(d, pub)
 
 
-def resolve(kind: str, m: re.Match[str], pub: date | None) -> tuple[str | None, str | None, str]:
+Resolved = tuple[str | None, str | None, str]
+
+
+def resolve(kind: str, m: re.Match[str], pub: date | None) -> Resolved:
     """Value, precision and relation of one regex match."""
     g = m.groupdict()
+    if kind in ("mdy", "dmy", "my", "year"):
+        return _absolute(kind, g, pub)
+    if pub is None:
+        return None, None, "past"
+    if kind in ("md", "dm", "month_rel", "month_last", "month", "weekday"):
+        return _anchored(kind, g, pub)
+    return _relative(re.sub(r"\s+", " ", g["rel"].lower()), pub)
+
+
+def _absolute(kind: str, g: dict[str, str], pub: date | None) -> Resolved:
+    """A date that names its year ("5 March 2019", "March 2019", "2019")."""
     if kind in ("mdy", "dmy"):
         try:
             d = date(int(g["y"]), _month_num(g["m"]), int(g["d"]))
@@ -150,25 +164,20 @@ def resolve(kind: str, m: re.Match[str], pub: date | None) -> tuple[str | None, 
         v = f"{int(g['y']):04d}-{_month_num(g['m']):02d}"
         rel = "past"
         if pub:
-            rel = (
-                "past"
-                if v < pub.strftime("%Y-%m")
-                else "future"
-                if v > pub.strftime("%Y-%m")
-                else "present"
-            )
+            month = pub.strftime("%Y-%m")
+            rel = "past" if v < month else "future" if v > month else "present"
         return v, "month", rel
-    if kind == "year":
-        y = int(g["y"])
-        rel = "past" if not pub or y < pub.year else "future" if y > pub.year else "present"
-        return f"{y:04d}", "year", rel
-    if pub is None:
-        return None, None, "past"
+    y = int(g["y"])
+    rel = "past" if not pub or y < pub.year else "future" if y > pub.year else "present"
+    return f"{y:04d}", "year", rel
+
+
+def _anchored(kind: str, g: dict[str, str], pub: date) -> Resolved:
+    """A day, month or weekday without a year, placed relative to the publication date."""
     if kind in ("md", "dm"):
         mon, day = _month_num(g["m"]), int(g["d"])
-        y = _past_year_for(mon, day, pub)
         try:
-            d = date(y, mon, day)
+            d = date(_past_year_for(mon, day, pub), mon, day)
         except ValueError:
             return None, None, "past"
         return d.isoformat(), "day", _rel(d, pub)
@@ -183,14 +192,13 @@ def resolve(kind: str, m: re.Match[str], pub: date | None) -> tuple[str | None, 
     if kind == "month":
         mon = _month_num(g["m"])
         y = pub.year if mon <= pub.month else pub.year - 1
-        v = f"{y:04d}-{mon:02d}"
-        return v, "month", "present" if mon == pub.month else "past"
-    if kind == "weekday":
-        wd = WEEKDAYS[g["w"].lower()]
-        back = (pub.weekday() - wd) % 7
-        d = pub - timedelta(days=back)
-        return d.isoformat(), "day", _rel(d, pub)
-    rel = re.sub(r"\s+", " ", g["rel"].lower())
+        return f"{y:04d}-{mon:02d}", "month", "present" if mon == pub.month else "past"
+    d = pub - timedelta(days=(pub.weekday() - WEEKDAYS[g["w"].lower()]) % 7)  # weekday
+    return d.isoformat(), "day", _rel(d, pub)
+
+
+def _relative(rel: str, pub: date) -> Resolved:
+    """ "yesterday", "last month", "this year", "next week" ... against the publication date."""
     if rel.endswith("weekend"):
         return _weekend(rel, pub)
     if rel == "yesterday":
