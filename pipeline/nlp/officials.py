@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name
-from pipeline.nlp.gazetteer import CAPITAL, Gazetteer, load_yaml_mapping
+from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, ActorEntry, Gazetteer, load_yaml_mapping
 from pipeline.nlp.persons import (
     NAME,
     NAME_MULTI,
@@ -155,7 +155,8 @@ class Officials:
             for i in range(len(words)):
                 for j in range(len(words), i, -1):
                     cand = " ".join(words[i:j]).removesuffix("'s").rstrip("'")
-                    a = self.gaz.actor(cand)
+                    end_j = m.start() + len(" ".join(words[:j]))
+                    a = self.gaz.actor(cand) or self._local(cand, chunk, end_j)
                     if a is not None:  # a state, or a body: its officials carry its code
                         pos = m.start() + len(" ".join(words[:j]))
                         if a.kind == CAPITAL and len(chunk) - pos > 3:
@@ -168,6 +169,17 @@ class Officials:
         if best and state and self.gaz.is_igo(best[1]) and _ENVOY_TITLE.match(text, end):
             return state  # "British Deputy U.N. Ambassador": Britain's envoy
         return best[1] if best else None
+
+    def _local(self, cand: str, chunk: str, pos: int) -> ActorEntry | None:
+        """ "Quebec Premier X", "Alberta's health minister X": a region right before the title
+        makes a domestic official of its state (the guide codes them to the state); a town's
+        name is left alone, as many are shared across states."""
+        place = self.gaz.place(cand)
+        if place is None or place.country is None or place.lat is not None:
+            return None
+        if chunk[pos:].strip(" '\u2019s"):
+            return None
+        return ActorEntry(place.country, COUNTRY)
 
     @staticmethod
     def _clean_name(name: str) -> str | None:

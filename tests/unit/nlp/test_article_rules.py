@@ -657,3 +657,12 @@ def test_a_leaders_administration_is_the_state_not_the_leader_taking_part(
     assert [(e["recipients"], e["persons"]) for e in evs if e["type"] == "ACCUSE"] == [
         (["USA"], [])
     ]
+
+
+def test_a_regional_official_is_coded_to_the_regions_state(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Alberta's health minister Ana Lopez urged Peru to act on Monday.")
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("REQUEST", ["CAN"], ["PER"])
+    ]
+    evs = _events(extractor, "Quebec Premier Ana Lopez urged Peru to act on Monday.")
+    assert [e["actors"] for e in evs] == [["CAN"]]
