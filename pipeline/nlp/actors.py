@@ -32,9 +32,11 @@ def actor_mentions(
     gaz: Gazetteer,
     matcher: PhraseMatcher,
     heads: frozenset[str] = frozenset(),
+    admin_nouns: frozenset[str] = frozenset(),
 ) -> list[ActorMention]:
     """Every actor named in the sentence, longest span first when they overlap. ``heads``:
-    name heads that make a following proper name not the state ("Airlines", "Sea")."""
+    name heads that make a following proper name not the state ("Airlines", "Sea");
+    ``admin_nouns``: nouns a leader's name modifies to name the state ("administration")."""
     spans: list[Span] = []
     persons: dict[tuple[int, int], PersonInfo] = {}
     for p, m in _person_matches(sdoc.text, state.persons):
@@ -72,13 +74,14 @@ def actor_mentions(
                 entry.code, entry.kind, sector, sp.start, sp.end, sp.text, None, entry.body
             )
         )
-    _mark_principals(sdoc, out)
+    _mark_principals(sdoc, out, admin_nouns)
     return out
 
 
-def _mark_principals(sdoc: Doc, out: list[ActorMention]) -> None:
+def _mark_principals(sdoc: Doc, out: list[ActorMention], admin_nouns: frozenset[str]) -> None:
     """ "President X's special envoy, Y, met Z": Y takes part, X only sent him. A person who
-    possesses a noun that has another named person in apposition (or compound) is marked."""
+    possesses a noun that has another named person in apposition (or compound) is marked; so
+    is one naming an administration ("the Trump administration" is the state acting)."""
     heads = {
         sdoc[o.start : o.end].root.head.i
         for o in out
@@ -87,6 +90,8 @@ def _mark_principals(sdoc: Doc, out: list[ActorMention]) -> None:
     for am in out:
         root = sdoc[am.start : am.end].root
         if am.person and root.dep_ == "poss" and root.head.i in heads:
+            am.principal = True
+        if am.person and root.dep_ == "compound" and root.head.lemma_.lower() in admin_nouns:
             am.principal = True
 
 
@@ -107,13 +112,21 @@ def _state_organ(sdoc: Doc, end: int, heads_of: Gazetteer) -> bool:
 
 
 def _inside_name(sdoc: Doc, end: int, heads: frozenset[str]) -> bool:
-    """Whether the capitalised words right after a span end in a non-state name head."""
-    for tok in sdoc[end : end + 4]:
+    """Whether the capitalised words right after a span end in a non-state name head; names
+    coordinated before a shared head count too ("the Indian and Pacific Ocean", "the South
+    China and East China Seas")."""
+    for k, tok in enumerate(sdoc[end : end + 7]):
+        if tok.lower_ == "and" and _capitalised(sdoc, end + k + 1):
+            continue
         if not tok.text[:1].isupper():
             return False
         if tok.lower_ in heads:
             return True
     return False
+
+
+def _capitalised(sdoc: Doc, i: int) -> bool:
+    return i < len(sdoc) and sdoc[i].text[:1].isupper()
 
 
 def _sector(sp: Span, gaz: Gazetteer) -> str | None:

@@ -9,7 +9,6 @@ capitalized words plus dict lookups, whatever the dictionary size.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.nlp.gazetteer import load_yaml_mapping
+from pipeline.nlp.text import plain
 
 #: a role span: (role or None when the dictionary gives only the office's sector, from, to)
 Span = tuple[str | None, date | None, date | None]
@@ -30,14 +30,6 @@ _RUN = re.compile(rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD})*")
 _MAX_WORDS = 6
 _PREFIX = 5
 _FOLD = re.compile(r"[\s\-.'\u2019]+")
-
-
-def plain(text: str) -> str:
-    """``text`` without accents ("Erdoğan" -> "Erdogan"); ASCII passes through untouched."""
-    if text.isascii():
-        return text
-    s = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in s if not unicodedata.combining(ch)).replace("ı", "i")
 
 
 def norm_name(name: str) -> str:

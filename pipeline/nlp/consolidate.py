@@ -25,7 +25,9 @@ def compatible(a: Mention, b: Mention) -> bool:
         return False
     if a.type != "CONSULT" and a.actors and b.actors and not set(a.actors) & set(b.actors):
         return False  # "A accused B" and "B accused A" are two acts, not one told twice
-    if a.date and b.date and a.date.value != b.date.value:
+    # a meeting dated only by its paragraph is the same meeting as one the clause dates
+    own = a.type != "CONSULT" or not (a.borrowed_date or b.borrowed_date)
+    if own and a.date and b.date and a.date.value != b.date.value:
         da, db = a.date.value or "", b.date.value or ""
         if not (da.startswith(db) or db.startswith(da)):
             return False

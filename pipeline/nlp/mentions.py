@@ -54,6 +54,8 @@ class Mention:
     joint: bool = False
     #: the trigger rule makes side-by-side actors a mutual act ("A and B signed a treaty")
     mutual: bool = False
+    #: the date is the paragraph's governing one, not stated in the clause
+    borrowed_date: bool = False
     quotes: list[Quote] = field(default_factory=list)
     contexts: set[str] = field(default_factory=set)
     members: list[Evidence] = field(default_factory=list)

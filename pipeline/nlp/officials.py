@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name, plain
-from pipeline.nlp.gazetteer import CAPITAL, Gazetteer, load_yaml_mapping
+from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name
+from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, ActorEntry, Gazetteer, load_yaml_mapping
 from pipeline.nlp.persons import (
     NAME,
     NAME_MULTI,
@@ -21,6 +21,7 @@ from pipeline.nlp.persons import (
     learn_initials,
     surname_keys,
 )
+from pipeline.nlp.text import plain
 
 __all__ = ["Official", "Officials", "norm_name"]
 
@@ -89,6 +90,11 @@ class Officials:
         }
         self.country_titles: dict[str, dict[str, str]] = rdata.get("country_titles") or {}
         self.family_first: set[str] = set(rdata.get("family_name_first") or [])
+        admin = load_yaml_mapping(nlp_dir / "words.yaml").get("administration_nouns") or []
+        # "the Trump administration", "the Macron government": a leader named by surname only
+        self._administration = re.compile(
+            rf"\b(?P<name>[A-Z][\w'\u2019-]+)\s+(?:{'|'.join(map(re.escape, admin))})\b"
+        )
         titles = sorted(self.title_to_role, key=len, reverse=True)
         title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
         # first words of the titles: the title patterns are only tried where one starts (a
@@ -149,7 +155,8 @@ class Officials:
             for i in range(len(words)):
                 for j in range(len(words), i, -1):
                     cand = " ".join(words[i:j]).removesuffix("'s").rstrip("'")
-                    a = self.gaz.actor(cand)
+                    end_j = m.start() + len(" ".join(words[:j]))
+                    a = self.gaz.actor(cand) or self._local(cand, chunk, end_j)
                     if a is not None:  # a state, or a body: its officials carry its code
                         pos = m.start() + len(" ".join(words[:j]))
                         if a.kind == CAPITAL and len(chunk) - pos > 3:
@@ -162,6 +169,17 @@ class Officials:
         if best and state and self.gaz.is_igo(best[1]) and _ENVOY_TITLE.match(text, end):
             return state  # "British Deputy U.N. Ambassador": Britain's envoy
         return best[1] if best else None
+
+    def _local(self, cand: str, chunk: str, pos: int) -> ActorEntry | None:
+        """ "Quebec Premier X", "Alberta's health minister X": a region right before the title
+        makes a domestic official of its state (the guide codes them to the state); a town's
+        name is left alone, as many are shared across states."""
+        place = self.gaz.place(cand)
+        if place is None or place.country is None or place.lat is not None:
+            return None
+        if chunk[pos:].strip(" '\u2019s"):
+            return None
+        return ActorEntry(place.country, COUNTRY)
 
     @staticmethod
     def _clean_name(name: str) -> str | None:
@@ -187,9 +205,19 @@ class Officials:
         self._learn_titles(text, found, starts)
         self._learn_appositions(text, found, starts)
         self._learn_counterparts(text, found)
+        self._learn_administrations(text, found)
         persons = found.persons(self.family_first)
         learn_initials(text, persons)
         return persons
+
+    def _learn_administrations(self, text: str, found: _Found) -> None:
+        """ "the Trump administration": the surname of the one dictionary official in office
+        then (a state's name, "the Chinese government", is not a surname)."""
+        for m in self._administration.finditer(text):
+            name = m.group("name")
+            off = self.lookup(name, found.when)
+            if off is not None and self.gaz.actor(name) is None:
+                found.add(m.start("name"), off.name, off.country, off.role_on(found.when))
 
     def _title_starts(self, text: str) -> list[int]:
         """Offsets of words that can begin a title (or its plural): one ``str.find`` scan per

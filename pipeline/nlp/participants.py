@@ -68,7 +68,14 @@ def participants(
         actors = speaker_party(nominal, actors, recips, state.speaker_of)
     place = roles.place
     if not actors:
-        if place is not None and place.country and subj is not None and subj.pos_ != "PRON":
+        if (
+            place is not None
+            and place.country
+            and subj is not None
+            and subj.pos_ != "PRON"
+            # "the group opposes investment in X": a standing position, not a local's act
+            and trig.anchor.tag_ not in ("VBZ", "VBP")
+        ):
             actors, from_group = [place.country], True  # unnamed domestic actor: where it was
         elif not _named(subj) or _bare_unknown_name(subj, state, words):
             return None

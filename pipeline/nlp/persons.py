@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.nlp.actors_dictionary import Official, norm_name, plain
+from pipeline.nlp.actors_dictionary import Official, norm_name
+from pipeline.nlp.text import plain
 
 #: one word of a personal name: "Blinken", "al-Sisi", "J."
 NAME_TOKEN = (

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -166,7 +167,9 @@ def inherit_meeting_place(mentions: list[Mention]) -> None:
     """Acts told as part of a meeting ("the prime ministers signed eight pacts", "the
     president conferred an honour on his guest") happen where it is held: an act without a
     place whose participants are all the meeting's, dated the same day, takes its place (and,
-    naming no one itself, the meeting's officials on its actor side: the guide's seeds)."""
+    naming no one itself, the meeting's officials on its actor side: the guide's seeds); so
+    does a joint act of a multilateral meeting's parties ("the G7 urged Russia ..."), see
+    :func:`_joint_act_of`, which also dates a meeting that only borrowed its date."""
     meetings = [
         m
         for m in mentions
@@ -186,6 +189,25 @@ def inherit_meeting_place(mentions: list[Mention]) -> None:
                 if not m.persons:  # "the prime ministers signed": the meeting's officials
                     m.persons = [p for p in mt.persons if p.country in m.actors]
                 break
+            if _joint_act_of(m, mt):
+                m.place, m.place_text = mt.place, mt.place_text
+                if mt.borrowed_date and not m.borrowed_date:
+                    # a meeting dated only by a neighbouring clause is dated by what was
+                    # told from it ("the G7 talks in X ...; the G7 urged Y on Friday")
+                    mt.date, mt.borrowed_date = m.date, False
+                break
+
+
+def _joint_act_of(m: Mention, mt: Mention) -> bool:
+    """ "The G7 talks in X brought together ...; the G7 urged Russia to ...": an act whose
+    actors are all parties to a multilateral meeting (three or more) is told from it, even
+    toward an outsider, unless the two clauses state different days (a date borrowed from
+    the paragraph does not count)."""
+    if len(mt.participants()) < 3 or not m.actors or not set(m.actors) <= mt.participants():
+        return False
+    if m.borrowed_date or mt.borrowed_date or m.date is None or mt.date is None:
+        return True
+    return m.date.value == mt.date.value
 
 
 def paragraph_dates(text: str, pub: date | None) -> list[tuple[int, int, DateMention]]:
@@ -213,10 +235,18 @@ def governing_date(context: list[tuple[int, int, DateMention]], offset: int) -> 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def future_weekday(chosen: DateMention | None, raw: str, fact: str) -> DateMention | None:
-    """ "will meet on Wednesday": a weekday of a future event is the coming one, not the last."""
+def future_weekday(
+    chosen: DateMention | None, sdoc: Doc, fact: str, inside: Callable[[Token], bool]
+) -> DateMention | None:
+    """ "will meet on Wednesday": a weekday of a future event is the coming one, not the last;
+    not when the weekday dates the clause telling it ("said Tuesday it would resume ..."):
+    ``inside`` says whether a token belongs to the future clause itself."""
+    raw = sdoc.text
+    sp = sdoc.char_span(chosen.start, chosen.end, alignment_mode="expand") if chosen else None
     if (
-        fact != "future"
+        sp is None
+        or not inside(sp.root)
+        or fact != "future"
         or chosen is None
         or chosen.precision != "day"
         or chosen.relation != "past"

@@ -73,8 +73,9 @@ def speech_event(
     )
     fact = dated_factuality(factuality(act.anchor, None, words), chosen, state.pub)
     fact = speech_factuality(fact, rule.type, [sdoc[i] for i in act.content])
-    chosen = future_weekday(chosen, raw, fact)
+    chosen = future_weekday(chosen, sdoc, fact, lambda t: t.i in act.content)
     # the paragraph's date dates the event but does not make it background on its own
+    borrowed = chosen is None
     chosen = chosen or governing_date(state.dates, offset)
     evid = Evidence(
         raw.strip(), offset + (len(raw) - len(raw.lstrip())), offset + len(raw.rstrip())
@@ -88,6 +89,7 @@ def speech_event(
         place=None,
         place_text=None,
         date=chosen,
+        borrowed_date=borrowed and chosen is not None,
         factuality=fact,
         occasion=None,
         evidence=evid,

@@ -105,3 +105,11 @@ def chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
                 end = pos + cut + 1
         yield pos, text[pos:end]
         pos = end
+
+
+def plain(text: str) -> str:
+    """``text`` without accents ("Erdoğan" -> "Erdogan"); ASCII passes through untouched."""
+    if text.isascii():
+        return text
+    s = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in s if not unicodedata.combining(ch)).replace("ı", "i")

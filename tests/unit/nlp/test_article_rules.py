@@ -578,3 +578,91 @@ def test_a_warship_paying_a_visit_is_no_diplomatic_visit(extractor: EventExtract
     assert _events(extractor, text) == []
     text = "The Chilean president paid a visit to the Peruvian capital, Lima, on Monday."
     assert [(e["type"], e["mode"]) for e in _events(extractor, text)] == [("CONSULT", "visit")]
+
+
+def test_a_meeting_dated_only_by_its_paragraph_is_the_one_a_later_clause_dates(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Peruvian officials said on Wednesday that fishing had slowed. Chilean and Peruvian"
+        " ministers met to discuss quotas. On Friday, Chilean and Peruvian ministers held a"
+        " session on trade.",
+    )
+    assert [(e["type"], sorted(e["actors"] + e["recipients"])) for e in evs] == [
+        ("CONSULT", ["CHL", "PER"])
+    ]
+    # meetings whose clauses state different days stay two
+    evs = _events(
+        extractor,
+        "Chilean and Peruvian ministers met in Lima on Wednesday. On Friday, Chilean and"
+        " Peruvian ministers met again in Santiago.",
+    )
+    assert sorted(e["date"] for e in evs) == ["2024-02-21", "2024-02-23"]
+
+
+def test_a_state_word_in_coordinated_sea_names_is_not_the_state(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chile and Peru discussed stability in the Indian and Pacific Ocean regions on Monday.",
+    )
+    assert [(e["type"], sorted(e["actors"] + e["recipients"])) for e in evs] == [
+        ("CONSULT", ["CHL", "PER"])
+    ]
+    evs = _events(
+        extractor,
+        "Chile condemned Peru's naval drills in the South China and East China Seas on Monday.",
+    )
+    assert [(e["type"], e["recipients"]) for e in evs] == [("ACCUSE", ["PER"])]
+    # coordinated states themselves stay states
+    evs = _events(extractor, "Chile, Peru and Bolivia signed a deal on Monday.")
+    assert sorted(evs[0]["actors"]) == ["BOL", "CHL", "PER"]
+
+
+def test_joining_a_coalition_or_forming_a_task_force_is_mutual_cooperation(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile and Peru joined the naval coalition on Monday.")
+    assert [(e["type"], sorted(e["actors"]), e["recipients"]) for e in evs] == [
+        ("COOPERATE", ["CHL", "PER"], [])
+    ]
+    evs = _events(extractor, "Chile, Peru and Bolivia formed a joint task force on Monday.")
+    assert [(e["type"], sorted(e["actors"])) for e in evs] == [("COOPERATE", ["BOL", "CHL", "PER"])]
+
+
+def test_distributing_relief_is_aid_to_where_it_is_handed_out(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "The World Food Programme on Thursday distributed relief items to families in Lima.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [("AID", ["UNO"], ["PER"])]
+
+
+def test_a_leaders_administration_is_the_state_not_the_leader_taking_part(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor, "Chinese envoy Li Wei blamed the Biden administration for the crisis on Monday."
+    )
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ACCUSE", ["CHN"], ["USA"])
+    ]
+    evs = _events(
+        extractor,
+        "US President Joe Biden spoke on Sunday. Chile blamed the Biden administration for the"
+        " crisis on Monday.",
+    )
+    assert [(e["recipients"], e["persons"]) for e in evs if e["type"] == "ACCUSE"] == [
+        (["USA"], [])
+    ]
+
+
+def test_a_regional_official_is_coded_to_the_regions_state(extractor: EventExtractor) -> None:
+    evs = _events(extractor, "Alberta's health minister Ana Lopez urged Peru to act on Monday.")
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("REQUEST", ["CAN"], ["PER"])
+    ]
+    evs = _events(extractor, "Quebec Premier Ana Lopez urged Peru to act on Monday.")
+    assert [e["actors"] for e in evs] == [["CAN"]]

@@ -141,3 +141,79 @@ def test_member_officials_acting_during_a_bodys_meeting_take_part_in_it(
     # the minister acting there that day took part; a spokesperson speaking at home did not
     assert [p["name"] for p in by_type["CONSULT"]["persons"]] == ["Ana Lopez"]
     assert [p["name"] for p in by_type["REQUEST"]["persons"]] == ["Ana Lopez"]
+
+
+def test_a_state_name_is_the_state_not_a_town_abroad_named_after_it(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chilean and Peruvian leaders held talks in Jordan on Monday.")
+    assert [(e["type"], _place(e)) for e in evs] == [("CONSULT", ("Jordan", "JOR"))]
+
+
+def test_a_region_is_a_place_and_a_town_named_with_its_region_is_kept(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chilean and Peruvian ministers held talks in Alberta on Monday.")
+    assert [(e["type"], _place(e)) for e in evs] == [("CONSULT", ("Alberta", "CAN"))]
+    evs = _events(
+        extractor,
+        "The NATO talks in Banff, Alberta, brought together ministers from Chile and Peru.",
+    )
+    assert [(e["type"], _place(e)) for e in evs] == [("CONSULT", ("Banff", "CAN"))]
+
+
+def test_an_unnamed_subject_acts_where_it_acts_but_holds_no_position_there(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Gunmen attacked a Chilean convoy in Helmand on Monday.")
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("ASSAULT", ["AFG"], ["CHL"])
+    ]
+    assert _events(extractor, "The group also opposes Chilean investment in Helmand.") == []
+
+
+def test_a_joint_act_of_a_multilateral_meetings_parties_happens_where_it_is_held(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Chile, Peru and Bolivia held talks in Cusco on Friday. Chile, Peru and Bolivia urged"
+        " Ecuador to reopen its border.",
+    )
+    assert [(e["type"], e["recipients"], _place(e)) for e in evs] == [
+        ("CONSULT", [], ("Cusco", "PER")),
+        ("REQUEST", ["ECU"], ("Cusco", "PER")),
+    ]
+    # an act its own clause dates on another day is not told from the meeting
+    evs = _events(
+        extractor,
+        "Ministers of Chile, Peru and Bolivia held talks in Cusco on Friday. On Monday, Chile"
+        " urged Ecuador to reopen its border.",
+    )
+    assert [(e["type"], _place(e)) for e in evs if e["type"] == "REQUEST"] == [("REQUEST", None)]
+
+
+def test_a_meeting_dated_only_by_a_neighbouring_clause_takes_the_date_of_its_joint_act(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(
+        extractor,
+        "Peruvian officials said on Wednesday that fishing had slowed. Chile, Peru and Bolivia"
+        " held talks in Cusco. Chile, Peru and Bolivia urged Ecuador on Friday to reopen its"
+        " border.",
+    )
+    assert [(e["type"], e["date"], _place(e)) for e in evs] == [
+        ("CONSULT", "2024-02-23", ("Cusco", "PER")),
+        ("REQUEST", "2024-02-23", ("Cusco", "PER")),
+    ]
+
+
+def test_leading_talks_is_holding_them(extractor: EventExtractor) -> None:
+    evs = _events(
+        extractor,
+        "The Chilean foreign minister led six hours of talks with Peruvian officials in Lima"
+        " on Tuesday.",
+    )
+    assert [(e["type"], e["actors"], e["recipients"], _place(e)) for e in evs] == [
+        ("CONSULT", ["CHL"], ["PER"], ("Lima", "PER"))
+    ]

@@ -187,3 +187,13 @@ def test_the_date_of_an_accused_act_dates_an_undated_accusation(
     assert _events(extractor, text) == []  # three months before: background
     ev = _events(extractor, "Chile accused Peru on Monday of violating its airspace in November.")
     assert ev[0]["date"] == "2024-02-19"  # the accusation's own date wins
+
+
+def test_a_weekday_dating_the_saying_is_not_moved_to_the_coming_week(
+    extractor: EventExtractor,
+) -> None:
+    evs = _events(extractor, "Chile said Tuesday that it would resume cooperation with Peru.")
+    assert [(e["type"], e["date"]) for e in evs] == [("AGREE", "2024-02-20")]
+    # the future clause's own weekday is still the coming one
+    evs = _events(extractor, "Chile said on Tuesday that it will meet Peru on Thursday.")
+    assert [(e["type"], e["date"]) for e in evs] == [("CONSULT", "2024-02-29")]
