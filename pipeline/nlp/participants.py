@@ -68,6 +68,8 @@ def participants(
         actors = speaker_party(nominal, actors, recips, state.speaker_of)
     place = roles.place
     if not actors:
+        if _bare_unknown_name(subj, state, words):
+            return None  # a private person is no actor, not even of the place's state
         if (
             place is not None
             and place.country
@@ -77,7 +79,7 @@ def participants(
             and trig.anchor.tag_ not in ("VBZ", "VBP")
         ):
             actors, from_group = [place.country], True  # unnamed domestic actor: where it was
-        elif not _named(subj) or _bare_unknown_name(subj, state, words):
+        elif not _named(subj):
             return None
     _place_as_target(trig, roles, actors, recips)
     return Participants(actors, recips, persons, from_group, coref)

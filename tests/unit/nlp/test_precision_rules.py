@@ -250,8 +250,14 @@ def test_a_bare_surname_of_someone_named_without_a_role_is_no_actor(
 ) -> None:
     # named in full without a role, then by surname: a private person (the guide's rule 5)
     text = (
-        "Ana Ruiz, a writer, spoke in Lima on Monday. Ruiz, an ethnic Bolivian from Peru,"
-        " opposed Chilean President Juan Mendez's pro-Argentina position."
+        "Ana Quispeluz, a writer, spoke in Lima on Monday. Quispeluz, an ethnic Bolivian from"
+        " Peru, opposed Chilean President Juan Mendez's pro-Argentina position."
+    )
+    assert _events(extractor, text) == []
+    # nor does the place she travels to make her its state's
+    text = (
+        "Ana Quispeluz, a writer, spoke in Lima on Monday. Quispeluz traveled to New York for"
+        " the United Nations General Assembly."
     )
     assert _events(extractor, text) == []
     # named with her office, she acts for her state
