@@ -283,3 +283,13 @@ def test_handing_people_over_to_a_state_is_cooperation_not_a_release(
     # handing over territory stays a concession of it
     evs = _events(extractor, "Chile handed over the disputed islands to Peru on Monday.")
     assert [e["type"] for e in evs] == ["RETREAT"]
+
+
+def test_agreeing_with_a_proposal_endorses_it(extractor: EventExtractor) -> None:
+    # the guide: endorsement is SUPPORT; agreeing to do something stays AGREE
+    evs = _events(extractor, "All Chilean ministers agree with Peru's proposal of a ceasefire.")
+    assert [(e["type"], e["actors"], e["recipients"]) for e in evs] == [
+        ("SUPPORT", ["CHL"], ["PER"])
+    ]
+    evs = _events(extractor, "Chile agreed with Peru to hold talks.")
+    assert [e["type"] for e in evs] == ["AGREE"]
