@@ -207,6 +207,7 @@ def assign_roles(
     subj, passive = subject(anchor)
     roles = Roles(subj, passive, _subject_tokens(subj, nominal))
     agent_tokens: set[int] = set()
+    destined = False  # the place is a visit's destination
     if passive:
         for c in anchor.children:
             if c.dep_ == "agent":
@@ -218,18 +219,20 @@ def assign_roles(
         tok = sdoc[am.start : am.end].root
         if excluded(tok, words) or skip[0] <= tok.idx < skip[1] or in_a_matter(tok, words):
             continue
-        if (
-            am.kind in (COUNTRY, CAPITAL)
-            and locative(tok, words) is not None
-            and am.person is None
-            and am.start not in roles.subj_tokens
-        ):
+        prep = locative(tok, words) if am.kind in (COUNTRY, CAPITAL) else None
+        if prep is not None and am.person is None and am.start not in roles.subj_tokens:
             if belongs(tok, anchor, nominal):
                 cand = gaz.place(am.text)
+                # a visit's destination ("a visit to Y") is where it happened, whatever other
+                # place the clause names ("said in a statement ... done in the UK")
+                to_destination = mode == "visit" and prep.lower_ in ("to", "into")
                 if cand and (
-                    roles.place is None or (roles.place.lat is None and cand.lat is not None)
+                    roles.place is None
+                    or (to_destination and not destined)
+                    or (roles.place.lat is None and cand.lat is not None and not destined)
                 ):
                     roles.place, roles.place_text = cand, am.text.removeprefix("the ")
+                    destined = destined or to_destination
                 if mode == "visit":
                     roles.recips.append(am)
             continue

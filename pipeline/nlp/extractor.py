@@ -69,7 +69,13 @@ from pipeline.nlp.scope import lacks_counterpart, side_by_side
 from pipeline.nlp.speech import SpeechRules, content_recipients, name_target, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.titles_scope import describing_only, media_party
-from pipeline.nlp.triggers import TAKE_PART, Trigger, find_triggers, select_triggers
+from pipeline.nlp.triggers import (
+    TAKE_PART,
+    Trigger,
+    find_triggers,
+    is_setting,
+    select_triggers,
+)
 from pipeline.nlp.types import (
     ArticleInput,
     Entities,
@@ -297,13 +303,14 @@ class EventExtractor:
         anchor, nominal, words = trig.anchor, trig.nominal, self.lex.words
         occasion_text, occ_start = occ
         skip = (occ_start, occ_start + OCCASION_SPAN) if occ_start >= 0 else (-1, -1)
-        if trig.type == "CONSULT" and anchor.lemma_.lower() in TAKE_PART:
-            skip = (-1, -1)  # "spoke at the NATO summit": the occasion is the event itself
+        if trig.type == "CONSULT" and (anchor.lemma_.lower() in TAKE_PART or is_setting(trig)):
+            # "spoke at the NATO summit", "said during a visit to Y": the occasion is the event
+            skip = (-1, -1)
         roles = assign_roles(sdoc, anchor, nominal, trig.mode, amentions, self.gaz, words, skip)
         ner_place(sdoc, anchor, nominal, roles, amentions, self.gaz, words)
         named_subplace(sdoc, roles, self.gaz)
-        if media_party(anchor, roles.subj, words):
-            return None  # "VOA spoke with X": an interview
+        if media_party(anchor, roles.subj, words) and trig.nominal is None:
+            return None  # "VOA spoke with X": an interview (not a visit it was told during)
         who = participants(trig, roles, amentions, state, self.lex)
         if who is None:
             return None

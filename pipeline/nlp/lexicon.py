@@ -138,6 +138,7 @@ class Words:
     place_nouns: frozenset[str]
     destination_heads: frozenset[str]
     agentive_event_nouns: frozenset[str]
+    visit_setting_preps: frozenset[str]
     heading_joiners: frozenset[str]
     sentence_openers: frozenset[str]
     non_place_heads: frozenset[str]

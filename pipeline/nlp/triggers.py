@@ -55,7 +55,10 @@ def find_triggers(sdoc: Doc, lex: Lexicon) -> list[Trigger]:
             if nominal is not None:
                 found.append(nominal)
     found += _clausal(sdoc, lex.words, found)
-    return found
+    # a noun anchored on a verb that is a trigger itself adds nothing to the verb's event
+    # ("During his visit to Y, X met Z"); _nominal only sees the verbs before the noun
+    verbs = {f.anchor.i for f in found if f.nominal is None}
+    return [f for f in found if f.nominal is None or f.anchor.i not in verbs]
 
 
 def _quotative(tok: Token) -> bool:
@@ -110,9 +113,47 @@ def _nominal(tok: Token, lem: str, lex: Lexicon, found: list[Trigger]) -> Trigge
         while gov.pos_ not in ("VERB", "AUX") and gov.head.i != gov.i:
             gov = gov.head
         ok, head, name = True, gov, f"noun-{lem}-by"
+    if not ok and lem in lex.words.agentive_event_nouns:
+        setting = _visit_setting(tok, lex.words)
+        if setting is not None:
+            ok, head, name = True, setting, f"noun-{lem}{SETTING}"
     if ok and not any(f.anchor.i == head.i and f.nominal is None for f in found):
         return Trigger(head, tok, None, typ, "visit" if lem == "visit" else None, name)
     return None
+
+
+#: the rule-name suffix of a visit that is the setting of its clause (see _visit_setting)
+SETTING = "-setting"
+
+
+def is_setting(trig: Trigger) -> bool:
+    """Whether the trigger is a visit told as the setting of its clause: its occasion phrase
+    ("during a visit to Y") is the event itself, so the places and parties in it count."""
+    return trig.name.endswith(SETTING)
+
+
+def _visit_setting(tok: Token, words: Words) -> Token | None:
+    """The clause whose setting a visit to somewhere is ("X said during a visit to Y", "a
+    statement released in conjunction with a visit to Y"): the visit is the clause subject's,
+    so the clause's verb anchors it. None when the visit has an agent of its own other than a
+    pronoun ("during Z's visit"), names no destination, or no finite clause governs it."""
+    if tok.dep_ != "pobj" or tok.head.lower_ not in words.visit_setting_preps:
+        return None
+    if not any(c.dep_ == "prep" and c.lower_ == "to" for c in tok.children):
+        return None
+    if any(c.dep_ == "poss" and c.pos_ != "PRON" for c in tok.children):
+        return None
+    gov = tok.head
+    # past a participle describing a noun ("a statement released in ...") to its clause
+    while gov.head.i != gov.i and (gov.pos_ not in ("VERB", "AUX") or gov.dep_ == "acl"):
+        gov = gov.head
+    # a named subject: "he said during a visit to Y" leaves whose visit it was to coreference,
+    # which cannot tell an official from an opposition leader on tour
+    if gov.pos_ not in ("VERB", "AUX") or not any(
+        c.dep_ in SUBJ_DEPS and c.pos_ != "PRON" for c in gov.children
+    ):
+        return None
+    return gov
 
 
 def _clausal(sdoc: Doc, words: Words, found: list[Trigger]) -> list[Trigger]:
