@@ -284,6 +284,24 @@ def _fs(v: Any) -> frozenset[str]:
     return frozenset(str(x).lower() for x in v)
 
 
+def _ontology(path: Path) -> tuple[dict[str, TypeInfo], dict[str, str]]:
+    """The PLOVER type table and the CAMEO root -> PLOVER type map of ontology.yaml."""
+    onto = load_yaml_mapping(path)
+    types = {
+        name: TypeInfo(
+            int(t["quad"]),
+            float(t["score"]),
+            str(t["cameo"]),
+            {k: float(v) for k, v in (t.get("modes") or {}).items()},
+            {k: str(v) for k, v in (t.get("mode_cameo") or {}).items()},
+            str(t.get("counterpart") or "required"),
+        )
+        for name, t in (onto.get("types") or {}).items()
+    }
+    roots = {str(k): str(v) for k, v in (onto.get("cameo_root_to_plover") or {}).items()}
+    return types, roots
+
+
 class Lexicon:
     """Triggers, nominal triggers, modality markers and the PLOVER type table."""
 
@@ -310,39 +328,37 @@ class Lexicon:
             TypingRule.from_dict(r)
             for r in (load_yaml_mapping(nlp_dir / "typing.yaml").get("rules") or [])
         ]
-        onto = load_yaml_mapping(nlp_dir / "ontology.yaml")
-        self.types: dict[str, TypeInfo] = {
-            name: TypeInfo(
-                int(t["quad"]),
-                float(t["score"]),
-                str(t["cameo"]),
-                {k: float(v) for k, v in (t.get("modes") or {}).items()},
-                {k: str(v) for k, v in (t.get("mode_cameo") or {}).items()},
-                str(t.get("counterpart") or "required"),
-            )
-            for name, t in (onto.get("types") or {}).items()
-        }
-        self.cameo_root_to_plover: dict[str, str] = {
-            str(k): str(v) for k, v in (onto.get("cameo_root_to_plover") or {}).items()
-        }
+        self.types, self.cameo_root_to_plover = _ontology(nlp_dir / "ontology.yaml")
         #: every lemma with a verb rule: most tokens have none, and skip the rule matching
         self.rule_lemmas: frozenset[str] = frozenset(
             (*self.conditional, *self.bare, *self.cameo_conditional, *self.cameo_bare)
         )
-        forms: set[str] = set()
         #: inflected form -> trigger lemma, for when the lemmatizer gets a form wrong
         self.form_to_lemma: dict[str, str] = {}
         for lem in list(self.conditional) + list(self.bare) + list(self.nouns):
             for f in inflections(lem):
                 self.form_to_lemma.setdefault(f, lem)
-        # The cheap pass looks for the word that makes a rule specific: the verb of a bare
-        # rule, the object of a conditional one ("hold talks" -> "talks"), so that "was",
-        # "have" or "take" alone never send a sentence to the parser.
+        forms, with_verbs = self._cheap_pass_forms()
+        #: lower-cased word forms of every trigger: the cheap pass looks for these
+        self.trigger_forms: frozenset[str] = frozenset(forms)
+        #: object forms of conditional rules -> the verb forms that must be in the same sentence
+        self.object_trigger_forms: dict[str, frozenset[str]] = {
+            f: frozenset(v) for f, v in with_verbs.items() if f not in forms
+        }
+
+    def _cheap_pass_forms(self) -> tuple[set[str], dict[str, set[str]]]:
+        """The word forms that send a sentence to the parser on their own, and the object forms
+        that do so only beside one of their rule's verb forms.
+
+        The cheap pass looks for the word that makes a rule specific: the verb of a bare rule,
+        the object of a conditional one ("hold talks" -> "talks"), so that "was", "have" or
+        "take" alone never send a sentence to the parser. An object ("state", "million") is a
+        trigger only beside a verb of its rule ("recognize", "send"): alone it sent every
+        sentence about a state or a sum of money to the parser. The CAMEO dictionary's verb +
+        object pairs ("present evidence") count the same way."""
+        forms: set[str] = set()
         for lem in list(self.bare) + list(self.nouns) + list(self.cameo_bare):
             forms |= inflections(lem)
-        # An object ("state", "million") is a trigger only beside a verb of its rule ("recognize",
-        # "send"): alone it sent every sentence about a state or a sum of money to the parser.
-        # The CAMEO dictionary's verb + object pairs ("present evidence") count the same way.
         with_verbs: dict[str, set[str]] = {}
         for from_cameo, index in ((False, self.conditional), (True, self.cameo_conditional)):
             for r in (r for rules in index.values() for r in rules):
@@ -354,9 +370,4 @@ class Lexicon:
                 elif not from_cameo:
                     forms |= verb_forms
         forms |= {"must", "should"}  # "X said Y must ..." is a REQUEST
-        #: lower-cased word forms of every trigger: the cheap pass looks for these
-        self.trigger_forms: frozenset[str] = frozenset(forms)
-        #: object forms of conditional rules -> the verb forms that must be in the same sentence
-        self.object_trigger_forms: dict[str, frozenset[str]] = {
-            f: frozenset(v) for f, v in with_verbs.items() if f not in forms
-        }
+        return forms, with_verbs
