@@ -115,9 +115,10 @@ def test_park_jin_and_bali_find_the_seed_meeting(es: Elasticsearch, settings: Se
     for text in ("Park Jin", "Bali", "park jin bali", "meetings Bali"):
         result = run(settings, es, text)
         assert result.hits, text
-        # acts told as part of the meeting are located in Bali too (the guide), so the meeting
-        # is the first CONSULT and one of the top two hits
-        top = [d for _, _, d in result.hits[:2] if d["type"] == "CONSULT"]
+        # acts told as part of the meeting are located in Bali too (the guide: the condemnation
+        # and the US statement of support made there), so the meeting is the first CONSULT and
+        # one of the top three hits
+        top = [d for _, _, d in result.hits[:3] if d["type"] == "CONSULT"]
         assert top and top[0]["location"]["place"] == "Bali", text
         assert "Rio de Janeiro" not in places(result), text
     meeting = bali_meeting(run(settings, es, "Park Jin"))
