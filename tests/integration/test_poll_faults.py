@@ -15,12 +15,15 @@ from typing import ClassVar
 
 import pytest
 import redis
+from elasticsearch import Elasticsearch
 
 from pipeline.models import FeedSpec
 
 pytestmark = pytest.mark.integration
 
 TEST_DB = 11
+#: index prefix of these tests (removed after each)
+PREFIX = "test-pollfaults"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -57,13 +60,16 @@ def server() -> Iterator[str]:
 
 
 @pytest.fixture()
-def worker_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[redis.Redis]:
-    """Point the workers' settings at a test db; clear the per-process caches around the test."""
+def worker_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, es: Elasticsearch
+) -> Iterator[redis.Redis]:
+    """Point the workers' settings at a test db and index prefix; clear the per-process caches
+    around the test and remove what the polls indexed (feed health) after it."""
     from workers import resources
     from workers.settings import get_settings
 
     monkeypatch.setenv("COMMUNIQUE_REDIS_URL", f"redis://127.0.0.1:6379/{TEST_DB}")
-    monkeypatch.setenv("COMMUNIQUE_INDEX_PREFIX", "test-pollfaults")
+    monkeypatch.setenv("COMMUNIQUE_INDEX_PREFIX", PREFIX)
     monkeypatch.setenv("COMMUNIQUE_ALLOWED_PRIVATE_NETWORKS", "127.0.0.0/8")
     monkeypatch.setenv("COMMUNIQUE_FETCH_DEADLINE_S", "1.5")
     monkeypatch.setenv("COMMUNIQUE_HOST_MIN_INTERVAL_S", "0")
@@ -76,6 +82,9 @@ def worker_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[redi
     client.flushdb()
     get_settings.cache_clear()
     resources.close_clients()
+    # the poll task writes feed health without the templates, so the index has the plain name
+    for index in es.indices.get(index=f"{PREFIX}-*", allow_no_indices=True):
+        es.indices.delete(index=index, ignore_unavailable=True)
 
 
 @pytest.mark.parametrize(
