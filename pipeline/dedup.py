@@ -108,11 +108,6 @@ def decode_signature(data: str | bytes) -> list[int]:
     return list(struct.unpack(f">{len(raw) // 4}I", raw))
 
 
-def is_near_duplicate(text_a: str, text_b: str, threshold: float = DEFAULT_THRESHOLD) -> bool:
-    """True when the two texts are estimated to share at least ``threshold`` of shingles."""
-    return similarity(signature(text_a), signature(text_b)) >= threshold
-
-
 class KeyValueStore(Protocol):
     """The subset of the Redis API the index needs (``redis.Redis`` satisfies it)."""
 

@@ -59,12 +59,6 @@ class PermanentFetchError(FetchError):
     reason = "permanent"
 
 
-class ExtractionError(CommuniqueError):
-    """Text or event extraction failed for a whole article (sentence failures are Notes)."""
-
-    reason = "extraction_error"
-
-
 class IndexingError(CommuniqueError):
     """Elasticsearch refused or could not take a write."""
 
@@ -75,12 +69,6 @@ class TransientIndexingError(IndexingError):
     """Elasticsearch unavailable, 429 or 5xx: retry."""
 
     reason = "es_unavailable"
-
-
-class MappingError(IndexingError):
-    """A document does not fit the mapping: retrying the same document cannot help."""
-
-    reason = "mapping"
 
 
 class ConfigError(CommuniqueError):
