@@ -7,6 +7,7 @@
    persons in the sentence, less names that only describe a person
    (:mod:`~pipeline.nlp.titles_scope`);
 3. :mod:`~pipeline.nlp.triggers` - verb and noun triggers (named rules in config/nlp);
+   :mod:`~pipeline.nlp.trigger_selection` - which of them are events of their own;
 4. :mod:`~pipeline.nlp.arguments`, :mod:`~pipeline.nlp.coref` and
    :mod:`~pipeline.nlp.participants` - who did what to whom;
    :mod:`~pipeline.nlp.reported` - the verbal event of "X said ..." and who X is;
@@ -69,13 +70,8 @@ from pipeline.nlp.scope import lacks_counterpart, side_by_side
 from pipeline.nlp.speech import SpeechRules, content_recipients, name_target, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.titles_scope import describing_only, media_party
-from pipeline.nlp.triggers import (
-    TAKE_PART,
-    Trigger,
-    find_triggers,
-    is_setting,
-    select_triggers,
-)
+from pipeline.nlp.trigger_selection import TAKE_PART, select_triggers
+from pipeline.nlp.triggers import Trigger, find_triggers, is_setting
 from pipeline.nlp.types import (
     ArticleInput,
     Entities,
