@@ -71,7 +71,7 @@ from pipeline.nlp.speech import SpeechRules, content_recipients, name_target, sp
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.titles_scope import describing_only, media_party
 from pipeline.nlp.trigger_selection import TAKE_PART, select_triggers
-from pipeline.nlp.triggers import Trigger, find_triggers, is_setting
+from pipeline.nlp.triggers import Trigger, find_triggers
 from pipeline.nlp.types import (
     ArticleInput,
     Entities,
@@ -299,7 +299,7 @@ class EventExtractor:
         anchor, nominal, words = trig.anchor, trig.nominal, self.lex.words
         occasion_text, occ_start = occ
         skip = (occ_start, occ_start + OCCASION_SPAN) if occ_start >= 0 else (-1, -1)
-        if trig.type == "CONSULT" and (anchor.lemma_.lower() in TAKE_PART or is_setting(trig)):
+        if trig.type == "CONSULT" and (anchor.lemma_.lower() in TAKE_PART or trig.setting):
             # "spoke at the NATO summit", "said during a visit to Y": the occasion is the event
             skip = (-1, -1)
         roles = assign_roles(sdoc, anchor, nominal, trig.mode, amentions, self.gaz, words, skip)

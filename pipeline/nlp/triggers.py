@@ -22,6 +22,10 @@ class Trigger(NamedTuple):
     type: str
     mode: str | None
     name: str
+    #: a visit told as the setting of its clause ("X said during a visit to Y", see
+    #: _visit_setting): its occasion phrase is the event itself, so the places and parties in
+    #: it count
+    setting: bool = False
 
 
 def find_triggers(sdoc: Doc, lex: Lexicon) -> list[Trigger]:
@@ -84,6 +88,7 @@ def _nominal(tok: Token, lem: str, lex: Lexicon, found: list[Trigger]) -> Trigge
     if any(c.dep_ == "relcl" and c.lemma_.lower() in ("hold", "take") for c in tok.children):
         ok, head = True, tok
     name = f"noun-{typ.lower()}"
+    setting = False
     if (
         not ok
         and typ == "PROTEST"
@@ -109,22 +114,13 @@ def _nominal(tok: Token, lem: str, lex: Lexicon, found: list[Trigger]) -> Trigge
             gov = gov.head
         ok, head, name = True, gov, f"noun-{lem}-by"
     if not ok and lem in lex.words.agentive_event_nouns:
-        setting = _visit_setting(tok, lex.words)
-        if setting is not None:
-            ok, head, name = True, setting, f"noun-{lem}{SETTING}"
+        clause = _visit_setting(tok, lex.words)
+        if clause is not None:
+            ok, head, name, setting = True, clause, f"noun-{lem}-setting", True
     if ok and not any(f.anchor.i == head.i and f.nominal is None for f in found):
-        return Trigger(head, tok, None, typ, "visit" if lem == "visit" else None, name)
+        mode = "visit" if lem == "visit" else None
+        return Trigger(head, tok, None, typ, mode, name, setting=setting)
     return None
-
-
-#: the rule-name suffix of a visit that is the setting of its clause (see _visit_setting)
-SETTING = "-setting"
-
-
-def is_setting(trig: Trigger) -> bool:
-    """Whether the trigger is a visit told as the setting of its clause: its occasion phrase
-    ("during a visit to Y") is the event itself, so the places and parties in it count."""
-    return trig.name.endswith(SETTING)
 
 
 def _visit_setting(tok: Token, words: Words) -> Token | None:
