@@ -42,6 +42,7 @@ class EsLayout:
 
     @classmethod
     def for_settings(cls, settings: Settings, version: str) -> EsLayout:
+        """The layout of ``version`` under ``settings.state_dir``; the zip is cached apart."""
         cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "communique"
         root = settings.state_dir / "elasticsearch"
         return cls(
