@@ -52,14 +52,6 @@ from pipeline.netguard import (
     parse_networks,
 )
 
-try:  # brotli >= 1.2 can bound its output per call; older versions cannot be used safely
-    import brotli
-
-    _BROTLI_OK = "output_buffer_limit" in (brotli.Decompressor.process.__doc__ or "")
-except ImportError:  # pragma: no cover - brotli is a declared dependency
-    brotli = None
-    _BROTLI_OK = False
-
 Kind = Literal["feed", "page"]
 
 FEED_CONTENT_TYPES = frozenset(
