@@ -30,20 +30,18 @@ import time
 from collections.abc import Mapping
 from urllib.parse import urljoin, urlsplit
 
-import certifi
-import httpcore
 import httpx
 
 from pipeline.content_encoding import accept_encoding, read_body
 from pipeline.errors import FetchError, PermanentFetchError, TransientFetchError
 from pipeline.fetch_policy import FetchPolicy, Kind
+from pipeline.fetch_transport import GuardedTransport, default_ssl_context
 from pipeline.http_headers import parse_retry_after, split_content_type
 from pipeline.models import FetchedPage
 from pipeline.netguard import (
     BadHost,
     ConnectHook,
     DeadlineExceeded,
-    GuardedBackend,
     Resolver,
     SSRFBlocked,
     check_host_literal,
@@ -68,45 +66,6 @@ def _ssl_in_chain(exc: BaseException) -> bool:
     return False
 
 
-class _GuardedTransport(httpx.HTTPTransport):
-    """httpx transport whose connection pool opens sockets only through GuardedBackend."""
-
-    def __init__(
-        self,
-        policy: FetchPolicy,
-        *,
-        resolver: Resolver | None,
-        ssl_context: ssl.SSLContext,
-        on_connect: ConnectHook | None,
-    ):
-        super().__init__(verify=ssl_context, trust_env=False)
-        backend = GuardedBackend(
-            resolver=resolver,
-            allowed_networks=parse_networks(policy.allowed_private_networks),
-            on_connect=on_connect,
-        )
-        # httpx has no public hook for the network backend; swap the pool it built for one
-        # that is identical except for the backend (checked in tests via on_connect).
-        old = self._pool
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=policy.max_connections,
-            max_keepalive_connections=policy.max_connections,
-            keepalive_expiry=30.0,
-            http1=True,
-            http2=False,
-            network_backend=backend,
-        )
-        old.close()
-
-
-def default_ssl_context() -> ssl.SSLContext:
-    """Verifying TLS context on certifi's CA bundle (never the environment's SSL_CERT_FILE)."""
-    ctx = ssl.create_default_context(cafile=certifi.where())
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    return ctx
-
-
 class SafeFetcher:
     """Fetch feeds and pages under a :class:`FetchPolicy`.
 
@@ -129,7 +88,7 @@ class SafeFetcher:
         self.policy = policy or FetchPolicy()
         self._allowed_nets = parse_networks(self.policy.allowed_private_networks)
         if transport is None:
-            transport = _GuardedTransport(
+            transport = GuardedTransport(
                 self.policy,
                 resolver=resolver,
                 ssl_context=ssl_context or default_ssl_context(),
