@@ -28,7 +28,6 @@ import http.cookiejar
 import ssl
 import time
 from collections.abc import Mapping
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -36,6 +35,7 @@ from pipeline.content_encoding import accept_encoding, read_body
 from pipeline.errors import FetchError, PermanentFetchError, TransientFetchError
 from pipeline.fetch_policy import FetchPolicy, Kind
 from pipeline.fetch_transport import GuardedTransport, default_ssl_context
+from pipeline.fetch_urls import check_url, next_hop
 from pipeline.http_headers import parse_retry_after, split_content_type
 from pipeline.models import FetchedPage
 from pipeline.netguard import (
@@ -44,7 +44,6 @@ from pipeline.netguard import (
     DeadlineExceeded,
     Resolver,
     SSRFBlocked,
-    check_host_literal,
     deadline_scope,
     parse_networks,
 )
@@ -144,11 +143,11 @@ class SafeFetcher:
         try:
             with deadline_scope(self.policy.total_deadline_s):
                 for _hop in range(self.policy.max_redirects + 1):
-                    self._precheck(current)
+                    check_url(current, self.policy, self._allowed_nets)
                     headers = self._request_headers(kind, etag, last_modified)
                     with self._send(current, headers) as resp:
                         if resp.status_code in _REDIRECT_STATUSES:
-                            current = self._next_hop(current, resp)
+                            current = next_hop(current, resp, self.policy)
                             continue
                         return self._finish(resp, current, kind)
                 raise PermanentFetchError(
@@ -191,24 +190,6 @@ class SafeFetcher:
             reason="deadline",
         )
 
-    def _precheck(self, url: str) -> None:
-        try:
-            parts = urlsplit(url.strip())
-        except ValueError as exc:
-            raise PermanentFetchError(str(exc), subject=url, reason="bad_url") from exc
-        scheme = parts.scheme.lower()
-        if scheme not in self.policy.allowed_schemes:
-            raise PermanentFetchError(
-                f"scheme {scheme or '(none)'!r} not allowed", subject=url, reason="bad_scheme"
-            )
-        try:
-            host = parts.hostname
-        except ValueError as exc:
-            raise PermanentFetchError(str(exc), subject=url, reason="bad_url") from exc
-        if not host:
-            raise PermanentFetchError("URL has no host", subject=url, reason="bad_url")
-        check_host_literal(host, self._allowed_nets)
-
     def _request_headers(
         self, kind: Kind, etag: str | None, last_modified: str | None
     ) -> dict[str, str]:
@@ -233,26 +214,6 @@ class SafeFetcher:
             yield response
         finally:
             response.close()
-
-    def _next_hop(self, current: str, resp: httpx.Response) -> str:
-        location: str | None = resp.headers.get("location")
-        if not location:
-            raise PermanentFetchError(
-                f"HTTP {resp.status_code} without Location", subject=current, reason="bad_redirect"
-            )
-        nxt = urljoin(current, location.strip())
-        if urlsplit(current).scheme.lower() == "https" and urlsplit(nxt).scheme.lower() == "http":
-            raise PermanentFetchError(
-                f"redirect downgrades https to http: {nxt}",
-                subject=current,
-                reason="redirect_downgrade",
-            )
-        scheme = urlsplit(nxt).scheme.lower()
-        if scheme not in self.policy.allowed_schemes:
-            raise PermanentFetchError(
-                f"redirect to scheme {scheme!r}: {nxt}", subject=current, reason="bad_scheme"
-            )
-        return nxt
 
     def _finish(self, resp: httpx.Response, url: str, kind: Kind) -> FetchedPage:
         status = resp.status_code
