@@ -31,12 +31,12 @@ from collections.abc import Mapping
 
 import httpx
 
-from pipeline.content_encoding import accept_encoding, read_body
+from pipeline.content_encoding import accept_encoding
 from pipeline.errors import FetchError, PermanentFetchError, TransientFetchError
 from pipeline.fetch_policy import FetchPolicy, Kind
+from pipeline.fetch_response import read_response
 from pipeline.fetch_transport import GuardedTransport, default_ssl_context
 from pipeline.fetch_urls import check_url, next_hop
-from pipeline.http_headers import parse_retry_after, split_content_type
 from pipeline.models import FetchedPage
 from pipeline.netguard import (
     BadHost,
@@ -149,7 +149,7 @@ class SafeFetcher:
                         if resp.status_code in _REDIRECT_STATUSES:
                             current = next_hop(current, resp, self.policy)
                             continue
-                        return self._finish(resp, current, kind)
+                        return read_response(resp, current, kind, self.policy)
                 raise PermanentFetchError(
                     f"more than {self.policy.max_redirects} redirects",
                     subject=url,
@@ -214,71 +214,3 @@ class SafeFetcher:
             yield response
         finally:
             response.close()
-
-    def _finish(self, resp: httpx.Response, url: str, kind: Kind) -> FetchedPage:
-        status = resp.status_code
-        headers = {k.lower(): v for k, v in resp.headers.items()}
-        etag = resp.headers.get("etag")
-        last_modified = resp.headers.get("last-modified")
-        if status == 304:
-            return FetchedPage(
-                url=url,
-                status=304,
-                content=b"",
-                etag=etag,
-                last_modified=last_modified,
-                headers=headers,
-            )
-        self._raise_for_status(resp, url)
-        mime, charset = split_content_type(resp.headers.get("content-type"))
-        allowed = self.policy.content_types(kind)
-        if mime is None and not self.policy.allow_missing_content_type:
-            raise PermanentFetchError(
-                "no Content-Type", subject=url, reason="unsupported_content_type"
-            )
-        if mime is not None and mime not in allowed:
-            raise PermanentFetchError(
-                f"content type {mime!r} not accepted for a {kind}",
-                subject=url,
-                reason="unsupported_content_type",
-            )
-        declared = resp.headers.get("content-length")
-        if declared and declared.strip().isdigit() and int(declared) > self.policy.max_body_bytes:
-            raise PermanentFetchError(
-                f"Content-Length {declared} > {self.policy.max_body_bytes}",
-                subject=url,
-                reason="too_large",
-            )
-        content = read_body(
-            resp.iter_raw(chunk_size=64 * 1024),
-            resp.headers.get("content-encoding", ""),
-            url=url,
-            max_wire_bytes=self.policy.max_body_bytes,
-            max_decoded_bytes=self.policy.max_decompressed_bytes,
-        )
-        return FetchedPage(
-            url=url,
-            status=status,
-            content=content,
-            content_type=mime,
-            encoding=charset,
-            etag=etag,
-            last_modified=last_modified,
-            headers=headers,
-        )
-
-    def _raise_for_status(self, resp: httpx.Response, url: str) -> None:
-        status = resp.status_code
-        if 200 <= status < 300:
-            return
-        reason = f"http_{status}"
-        if status in (429, 503):
-            raise TransientFetchError(
-                f"HTTP {status}",
-                subject=url,
-                reason=reason,
-                retry_after_s=parse_retry_after(resp.headers.get("retry-after")),
-            )
-        if status >= 500 or status == 408:
-            raise TransientFetchError(f"HTTP {status}", subject=url, reason=reason)
-        raise PermanentFetchError(f"HTTP {status}", subject=url, reason=reason)
