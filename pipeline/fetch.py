@@ -17,6 +17,12 @@ Reasons (``exc.reason``): Permanent -- ``ssrf_blocked``, ``bad_scheme``, ``bad_u
 ``tls``, ``http_<status>`` (404, 410, other 4xx); Transient -- ``deadline``, ``timeout``,
 ``connection``, ``http_<status>`` (408, 429, 5xx; ``retry_after_s`` from Retry-After).
 
+This module runs one fetch: the hops under the total deadline, and every exception of the
+network layer mapped to its reason.  The stages it runs have their own modules: the limits in
+:mod:`pipeline.fetch_policy`, the URL and redirect checks in :mod:`pipeline.fetch_urls`, the
+SSRF-guarded transport and TLS context in :mod:`pipeline.fetch_transport`, and the reading of the
+final response in :mod:`pipeline.fetch_response`.
+
 The client comes from the caller's process (workers build one per process); nothing here reads
 the environment -- ``trust_env=False`` stops httpx from picking up proxy variables too.
 """
@@ -27,7 +33,7 @@ import contextlib
 import http.cookiejar
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import httpx
 
@@ -207,7 +213,7 @@ class SafeFetcher:
         return headers
 
     @contextlib.contextmanager
-    def _send(self, url: str, headers: Mapping[str, str]):  # type: ignore[no-untyped-def]
+    def _send(self, url: str, headers: Mapping[str, str]) -> Iterator[httpx.Response]:
         request = self._client.build_request("GET", url, headers=headers)
         response = self._client.send(request, stream=True)
         try:
