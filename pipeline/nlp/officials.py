@@ -6,22 +6,14 @@ Yul"). Former officials and candidates are persons without a state: they are not
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name
-from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, ActorEntry, Gazetteer, load_yaml_mapping
-from pipeline.nlp.persons import (
-    NAME,
-    NAME_MULTI,
-    NAME_TOKEN,
-    PersonInfo,
-    fold_surnames,
-    learn_initials,
-    surname_keys,
-)
+from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, ActorEntry, Gazetteer
+from pipeline.nlp.persons import PersonInfo, fold_surnames, learn_initials, surname_keys
 from pipeline.nlp.text import plain
+from pipeline.nlp.title_patterns import TitlePatterns, scan
 
 __all__ = ["Official", "Officials", "norm_name"]
 
@@ -78,52 +70,7 @@ class Officials:
     def __init__(self, dictionaries_dir: Path, nlp_dir: Path, gazetteer: Gazetteer) -> None:
         self.gaz = gazetteer
         self.index = OfficialsIndex(dictionaries_dir)
-        rdata = load_yaml_mapping(nlp_dir / "roles.yaml")
-        extra = load_yaml_mapping(dictionaries_dir / "titles.yaml")
-        self.title_to_role: dict[str, str] = {}
-        for table in (rdata, extra):
-            for role, titles in (table.get("roles") or {}).items():
-                for t in titles:
-                    self.title_to_role.setdefault(t.lower(), role)
-        self.counterpart = {
-            k: set(v) for k, v in (rdata.get("counterpart_equivalents") or {}).items()
-        }
-        self.country_titles: dict[str, dict[str, str]] = rdata.get("country_titles") or {}
-        self.family_first: set[str] = set(rdata.get("family_name_first") or [])
-        admin = load_yaml_mapping(nlp_dir / "words.yaml").get("administration_nouns") or []
-        # "the Trump administration", "the Macron government": a leader named by surname only
-        self._administration = re.compile(
-            rf"\b(?P<name>[A-Z][\w'\u2019-]+)\s+(?:{'|'.join(map(re.escape, admin))})\b"
-        )
-        titles = sorted(self.title_to_role, key=len, reverse=True)
-        title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
-        # first words of the titles: the title patterns are only tried where one starts (a
-        # 100-way case-insensitive alternation at every word boundary costs ~2 ms an article)
-        self._title_first = {t.split()[0].rstrip(".") for t in titles}
-        self._title_name = re.compile(rf"\b(?P<title>(?i:{title_alt}))\s+(?P<name>{NAME})")
-        self._name_appos = re.compile(
-            rf"(?P<name>{NAME_MULTI}),\s+(?P<mid>(?:the\s+)?[^,;.]{{0,40}}?)\b(?P<title>(?i:{title_alt}))\b",
-        )
-        # "the foreign minister, X", "its permanent representative to the United Nations, X"
-        self._title_appos = re.compile(
-            rf"\b(?P<title>(?i:{title_alt}))(?:\s+(?:to|at)\s+(?:the\s+)?[A-Z][\w.]*"
-            rf"(?:\s+[A-Z][\w.]*){{0,3}})?,\s+(?P<name>{NAME_MULTI})"
-        )
-        of_actor = r"(?:\s+of\s+(?:the\s+)?(?P<{}>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?))?"
-        self._plural = re.compile(
-            rf"\b(?P<title>(?i:{title_alt}))s\s+(?P<n1>{NAME}){of_actor.format('c1')}"
-            rf",?\s+and\s+(?P<n2>{NAME}){of_actor.format('c2')}"
-        )
-        self._title_compl = re.compile(
-            r"\b(?P<title>Ambassador|Envoy|Minister|Secretary|Representative|Commissioner)"
-            rf"\s+(?P<prep>to|of|for)\s+(?:the\s+)?(?P<rest>{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{1,6}})"
-        )
-        self._counterparts = re.compile(
-            # the possessive is optional: "spoke with Israeli counterpart X" names him too
-            rf"\b(?:(?:his|her|their)\s+)?(?P<c1>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?)"
-            rf"(?:\s+and\s+(?P<c2>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?))?\s+counterparts?,?\s+"
-            rf"(?P<n1>{NAME_MULTI})(?:\s*,?\s+and\s+(?P<n2>{NAME_MULTI}))?"
-        )
+        self.titles = TitlePatterns(dictionaries_dir, nlp_dir)
 
     # ---- dictionary
     def lookup(
@@ -137,12 +84,6 @@ class Officials:
         on ``when`` has; ``country`` (known from the text) rules out namesakes elsewhere and
         ``role`` (the text's title) finds the holder when the date does not."""
         return self.index.lookup(name, when, country, role)
-
-    def role_title(self, role: str | None, country: str | None) -> str | None:
-        """Country-specific name of an office (a U.S. "foreign minister" is secretary of state)."""
-        if role and country:
-            return self.country_titles.get(country, {}).get(role, role)
-        return role
 
     def _country_before(self, text: str, end: int, window: int = 40) -> str | None:
         """Actor code named closest before ``end`` ("Japanese" in "Japanese Foreign Minister")."""
@@ -201,43 +142,23 @@ class Officials:
         for pos, surface, off in self.index.find(text, when):  # named without a title
             if self.gaz.actor(surface) is None:
                 found.add(pos, surface, off.country, off.role_on(when))
-        starts = self._title_starts(text)
+        starts = self.titles.starts(text)
         self._learn_titles(text, found, starts)
         self._learn_appositions(text, found, starts)
         self._learn_counterparts(text, found)
         self._learn_administrations(text, found)
-        persons = found.persons(self.family_first)
+        persons = found.persons(self.titles.family_first)
         learn_initials(text, persons)
         return persons
 
     def _learn_administrations(self, text: str, found: _Found) -> None:
         """ "the Trump administration": the surname of the one dictionary official in office
         then (a state's name, "the Chinese government", is not a surname)."""
-        for m in self._administration.finditer(text):
+        for m in self.titles.administration.finditer(text):
             name = m.group("name")
             off = self.lookup(name, found.when)
             if off is not None and self.gaz.actor(name) is None:
                 found.add(m.start("name"), off.name, off.country, off.role_on(found.when))
-
-    def _title_starts(self, text: str) -> list[int]:
-        """Offsets of words that can begin a title (or its plural): one ``str.find`` scan per
-        title word, much cheaper than trying a regex at every word."""
-        low = text.lower()
-        n = len(low)
-        starts: set[int] = set()
-        for w in self._title_first:
-            i = low.find(w)
-            while i != -1:
-                j = i + len(w)
-                if j < n and low[j] == "s":
-                    j += 1
-                if (i == 0 or not low[i - 1].isalnum()) and (j == n or not low[j].isalnum()):
-                    starts.add(i)
-                i = low.find(w, i + 1)
-        return sorted(starts)
-
-    def _role(self, title: str) -> str | None:
-        return self.title_to_role.get(re.sub(r"\s+", " ", title.lower()))
 
     def _country_after(self, text: str, end: int) -> str | None:
         """State or body of "X of Nigeria" / "X of NATO" right after a name."""
@@ -248,7 +169,7 @@ class Officials:
     def _learn_titles(self, text: str, found: _Found, starts: list[int]) -> None:
         """ "Foreign Minister X", "Niger's president X", "Presidents X of A and Y of B",
         "Ambassador to Germany X", "Minister of Information X"."""
-        for m in _scan(self._title_name, text, starts):
+        for m in scan(self.titles.title_name, text, starts):
             title = m.group("title")
             if self.gaz.actor(m.group(0)) is not None:  # "General Assembly"
                 continue
@@ -262,22 +183,22 @@ class Officials:
                     continue
             name = self._clean_name(m.group("name"))
             country = country or self._country_after(text, m.end("name"))
-            found.add(m.start("name"), name, country, self._role(title))
-        for m in _scan(self._plural, text, starts):
-            role = self._role(m.group("title"))
+            found.add(m.start("name"), name, country, self.titles.role(title))
+        for m in scan(self.titles.plural, text, starts):
+            role = self.titles.role(m.group("title"))
             before = self._country_before(text, m.start())
             for n, c in (("n1", "c1"), ("n2", "c2")):
                 a = self.gaz.actor(m.group(c)) if m.group(c) else None
                 name = self._clean_name(m.group(n))
                 found.add(m.start(n), name, a.code if a else before, role)
-        for m in self._title_compl.finditer(text):
+        for m in self.titles.title_compl.finditer(text):
             self._title_complement(text, m, found)
 
     def _title_complement(self, text: str, m: re.Match[str], found: _Found) -> None:
         words = m.group("rest").split()
         title, prep = m.group("title"), m.group("prep").lower()
         for k in range(1, min(4, len(words))):
-            if f"{title} {prep} {' '.join(words[:k])}".lower() in self.title_to_role:
+            if f"{title} {prep} {' '.join(words[:k])}".lower() in self.titles.title_to_role:
                 return  # a title of its own ("Minister of Foreign Affairs"): matched above
         k = 1
         if prep == "to":  # "Ambassador to Germany X": the state hosting the ambassador
@@ -289,11 +210,11 @@ class Officials:
                 ),
                 0,
             )
-            role = self._role(title)
+            role = self.titles.role(title)
         else:  # "Minister of Information X": the portfolio names the role
             if len(words) > 3 and words[1] in _PORTFOLIO_TAIL:
                 k = 2
-            role = f"{' '.join(words[:k]).lower()} {self._role(title) or title.lower()}"
+            role = f"{' '.join(words[:k]).lower()} {self.titles.role(title) or title.lower()}"
         name = self._clean_name(" ".join(words[k:]))
         if k == 0 or not name or len(name.split()) < 2:
             return
@@ -301,24 +222,24 @@ class Officials:
 
     def _learn_appositions(self, text: str, found: _Found, starts: list[int]) -> None:
         """ "X, South Korea's foreign minister" and "the foreign minister, X"."""
-        for m in self._name_appos.finditer(text):
+        for m in self.titles.name_appos.finditer(text):
             name = self._clean_name(m.group("name"))
             country = self._country_before(
                 text, m.start("title"), window=len(m.group("mid")) + 2
             ) or self._country_after(text, m.end("title"))  # "X, the foreign minister of Cuba"
             if country:
-                found.add(m.start("name"), name, country, self._role(m.group("title")))
-        for m in _scan(self._title_appos, text, starts):
+                found.add(m.start("name"), name, country, self.titles.role(m.group("title")))
+        for m in scan(self.titles.title_appos, text, starts):
             name = self._clean_name(m.group("name"))
             country = self._country_before(text, m.start(), window=60)
-            found.add(m.start("name"), name, country, self._role(m.group("title")))
+            found.add(m.start("name"), name, country, self.titles.role(m.group("title")))
 
     def _learn_counterparts(self, text: str, found: _Found) -> None:
         """ "his US and Japanese counterparts, A and B": the office of the closest titled person."""
-        for m in self._counterparts.finditer(text):
+        for m in self.titles.counterparts.finditer(text):
             prior = [p for pos, p in found.items if pos < m.start() and p.role]
             base = prior[-1].role if prior else None
-            canon = next((k for k, v in self.counterpart.items() if base in v), base)
+            canon = next((k for k, v in self.titles.counterpart.items() if base in v), base)
             pairs = [(m.group("c1"), m.group("n1")), (m.group("c2"), m.group("n2"))]
             if m.group("n2") is None and m.group("c2"):
                 pairs = [(m.group("c1"), m.group("n1"))]
@@ -329,20 +250,11 @@ class Officials:
                 a = (self.gaz.actor(ctext) or self.gaz.actor(ctext.split()[-1])) if ctext else None
                 country = a.code if a else None
                 found.add(
-                    m.start("n1"), self._clean_name(ntext), country, self.role_title(canon, country)
+                    m.start("n1"),
+                    self._clean_name(ntext),
+                    country,
+                    self.titles.role_title(canon, country),
                 )
-
-
-def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    """Non-overlapping matches of ``rx`` anchored at ``starts`` (like ``finditer``, faster)."""
-    end = -1
-    for pos in starts:
-        if pos < end:
-            continue
-        m = rx.match(text, pos)
-        if m is not None:
-            end = m.end()
-            yield m
 
 
 class _Found:
