@@ -10,7 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name
-from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, ActorEntry, Gazetteer
+from pipeline.nlp.gazetteer import Gazetteer
+from pipeline.nlp.official_countries import country_after, country_before
 from pipeline.nlp.persons import PersonInfo, fold_surnames, learn_initials, surname_keys
 from pipeline.nlp.text import plain
 from pipeline.nlp.title_patterns import TitlePatterns, scan
@@ -49,17 +50,12 @@ _NOT_OFFICIAL = re.compile(
     r"(?:\b(?i:former|ex|late|onetime|one-time|erstwhile)[\s\-]+"
     r"(?:(?:[A-Z][\w.\-]*|to|of|for|the)\s+){0,7}$)|(?:\b(?i:candidates?)\s+$)"
 )
-#: titles of envoys: "British U.N. Ambassador X" is Britain's envoy at the body, not the body's
-_ENVOY_TITLE = re.compile(
-    r"(?i:(?:deputy|permanent|special|acting)\s+)*(?i:ambassador|envoy|representative)\b"
-)
 
 
 #: lower-case titles that announce a name without a state before them
 _LOWER_TITLES = {"spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "leader"}
 #: a state or body word (or its possessive) right before a title: "Niger's president X"
 _ACTOR_JUST_BEFORE = re.compile(r"(?:[A-Z][\w.\-]*(?:'s|\u2019s)?|[A-Z]{2,}\)?)\s+$")
-_OF_ACTOR = re.compile(r"\s+of\s+(?:the\s+)?([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,2})")
 #: second words of two-word portfolios ("Minister of Foreign Trade X")
 _PORTFOLIO_TAIL = {"Affairs", "Relations", "Trade", "Security", "Development", "Cooperation"}
 
@@ -84,43 +80,6 @@ class Officials:
         on ``when`` has; ``country`` (known from the text) rules out namesakes elsewhere and
         ``role`` (the text's title) finds the holder when the date does not."""
         return self.index.lookup(name, when, country, role)
-
-    def _country_before(self, text: str, end: int, window: int = 40) -> str | None:
-        """Actor code named closest before ``end`` ("Japanese" in "Japanese Foreign Minister")."""
-        chunk = text[max(0, end - window) : end]
-        best: tuple[int, str] | None = None
-        state: str | None = None
-        for m in re.finditer(r"[A-Z][\w\.'\-]*(?:\s+[A-Z][\w\.'\-]*){0,3}", chunk):
-            # "United Nations-appointed", "U.S.-backed": the body or state before the suffix
-            words = [re.sub(r"-[a-z]+$", "", w) for w in m.group(0).split()]
-            for i in range(len(words)):
-                for j in range(len(words), i, -1):
-                    cand = " ".join(words[i:j]).removesuffix("'s").rstrip("'")
-                    end_j = m.start() + len(" ".join(words[:j]))
-                    a = self.gaz.actor(cand) or self._local(cand, chunk, end_j)
-                    if a is not None:  # a state, or a body: its officials carry its code
-                        pos = m.start() + len(" ".join(words[:j]))
-                        if a.kind == CAPITAL and len(chunk) - pos > 3:
-                            break  # "for Beijing on Thursday, President X": a place, not his state
-                        if best is None or pos >= best[0]:
-                            best = (pos, a.code)
-                        if not self.gaz.is_igo(a.code):
-                            state = a.code
-                        break
-        if best and state and self.gaz.is_igo(best[1]) and _ENVOY_TITLE.match(text, end):
-            return state  # "British Deputy U.N. Ambassador": Britain's envoy
-        return best[1] if best else None
-
-    def _local(self, cand: str, chunk: str, pos: int) -> ActorEntry | None:
-        """ "Quebec Premier X", "Alberta's health minister X": a region right before the title
-        makes a domestic official of its state (the guide codes them to the state); a town's
-        name is left alone, as many are shared across states."""
-        place = self.gaz.place(cand)
-        if place is None or place.country is None or place.lat is not None:
-            return None
-        if chunk[pos:].strip(" '\u2019s"):
-            return None
-        return ActorEntry(place.country, COUNTRY)
 
     @staticmethod
     def _clean_name(name: str) -> str | None:
@@ -160,12 +119,6 @@ class Officials:
             if off is not None and self.gaz.actor(name) is None:
                 found.add(m.start("name"), off.name, off.country, off.role_on(found.when))
 
-    def _country_after(self, text: str, end: int) -> str | None:
-        """State or body of "X of Nigeria" / "X of NATO" right after a name."""
-        m = _OF_ACTOR.match(text, end)
-        a = self.gaz.actor(m.group(1)) if m else None
-        return a.code if a else None
-
     def _learn_titles(self, text: str, found: _Found, starts: list[int]) -> None:
         """ "Foreign Minister X", "Niger's president X", "Presidents X of A and Y of B",
         "Ambassador to Germany X", "Minister of Information X"."""
@@ -173,20 +126,20 @@ class Officials:
             title = m.group("title")
             if self.gaz.actor(m.group(0)) is not None:  # "General Assembly"
                 continue
-            country = self._country_before(text, m.start())
+            country = country_before(self.gaz, text, m.start())
             if title[0].islower() and title.lower() not in _LOWER_TITLES:
                 # a lower-case title only right after a state or body ("Niger's president")
                 if not _ACTOR_JUST_BEFORE.search(text[: m.start()]):
                     continue
-                country = self._country_before(text, m.start(), window=30)
+                country = country_before(self.gaz, text, m.start(), window=30)
                 if country is None:
                     continue
             name = self._clean_name(m.group("name"))
-            country = country or self._country_after(text, m.end("name"))
+            country = country or country_after(self.gaz, text, m.end("name"))
             found.add(m.start("name"), name, country, self.titles.role(title))
         for m in scan(self.titles.plural, text, starts):
             role = self.titles.role(m.group("title"))
-            before = self._country_before(text, m.start())
+            before = country_before(self.gaz, text, m.start())
             for n, c in (("n1", "c1"), ("n2", "c2")):
                 a = self.gaz.actor(m.group(c)) if m.group(c) else None
                 name = self._clean_name(m.group(n))
@@ -218,20 +171,20 @@ class Officials:
         name = self._clean_name(" ".join(words[k:]))
         if k == 0 or not name or len(name.split()) < 2:
             return
-        found.add(m.start("rest"), name, self._country_before(text, m.start()), role)
+        found.add(m.start("rest"), name, country_before(self.gaz, text, m.start()), role)
 
     def _learn_appositions(self, text: str, found: _Found, starts: list[int]) -> None:
         """ "X, South Korea's foreign minister" and "the foreign minister, X"."""
         for m in self.titles.name_appos.finditer(text):
             name = self._clean_name(m.group("name"))
-            country = self._country_before(
-                text, m.start("title"), window=len(m.group("mid")) + 2
-            ) or self._country_after(text, m.end("title"))  # "X, the foreign minister of Cuba"
+            country = country_before(
+                self.gaz, text, m.start("title"), window=len(m.group("mid")) + 2
+            ) or country_after(self.gaz, text, m.end("title"))  # "X, the foreign minister of Cuba"
             if country:
                 found.add(m.start("name"), name, country, self.titles.role(m.group("title")))
         for m in scan(self.titles.title_appos, text, starts):
             name = self._clean_name(m.group("name"))
-            country = self._country_before(text, m.start(), window=60)
+            country = country_before(self.gaz, text, m.start(), window=60)
             found.add(m.start("name"), name, country, self.titles.role(m.group("title")))
 
     def _learn_counterparts(self, text: str, found: _Found) -> None:
