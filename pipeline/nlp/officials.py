@@ -1,7 +1,12 @@
 """Named officials: the date-bounded dictionaries (:mod:`pipeline.nlp.actors_dictionary`) plus
 roles learned from the text itself ("U.S. Secretary of State Antony Blinken", "Cho Tae-yul, South
 Korea's foreign minister", "his Japanese and South Korean counterparts, Yoko Kamikawa and Cho Tae
-Yul"). Former officials and candidates are persons without a state: they are not actors."""
+Yul"). Former officials and candidates are persons without a state: they are not actors.
+
+This module reads each title pattern's matches (name, state, role); the vocabulary and the
+patterns are :mod:`pipeline.nlp.title_patterns`, the state around a title
+:mod:`pipeline.nlp.official_countries`, and the merging of the sightings into the article's
+persons :mod:`pipeline.nlp.official_sightings`."""
 
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ from pathlib import Path
 from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name
 from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.nlp.official_countries import country_after, country_before
-from pipeline.nlp.persons import PersonInfo, fold_surnames, learn_initials, surname_keys
-from pipeline.nlp.text import plain
+from pipeline.nlp.official_sightings import Sightings
+from pipeline.nlp.persons import PersonInfo, learn_initials
 from pipeline.nlp.title_patterns import TitlePatterns, scan
 
 __all__ = ["Official", "Officials", "norm_name"]
@@ -44,14 +49,6 @@ _STOP = {
 }
 
 
-#: words before a title that make its holder no (longer an) official: "former President X",
-#: "presidential candidate X", "ex-Prime Minister X", "the late King X"
-_NOT_OFFICIAL = re.compile(
-    r"(?:\b(?i:former|ex|late|onetime|one-time|erstwhile)[\s\-]+"
-    r"(?:(?:[A-Z][\w.\-]*|to|of|for|the)\s+){0,7}$)|(?:\b(?i:candidates?)\s+$)"
-)
-
-
 #: lower-case titles that announce a name without a state before them
 _LOWER_TITLES = {"spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "leader"}
 #: a state or body word (or its possessive) right before a title: "Niger's president X"
@@ -61,7 +58,8 @@ _PORTFOLIO_TAIL = {"Affairs", "Relations", "Trade", "Security", "Development", "
 
 
 class Officials:
-    """Dictionary of officials and the title vocabulary."""
+    """The officials dictionary, and the persons a text names with a title or as one of the
+    dictionary's officials."""
 
     def __init__(self, dictionaries_dir: Path, nlp_dir: Path, gazetteer: Gazetteer) -> None:
         self.gaz = gazetteer
@@ -97,7 +95,7 @@ class Officials:
     def learn(self, text: str, when: date | None) -> list[PersonInfo]:
         """Persons named with a title or apposition anywhere in the text, or officials of the
         dictionaries in office on ``when``, in order of appearance."""
-        found = _Found(self, text, when)
+        found = Sightings(self.gaz, self.index, text, when)
         for pos, surface, off in self.index.find(text, when):  # named without a title
             if self.gaz.actor(surface) is None:
                 found.add(pos, surface, off.country, off.role_on(when))
@@ -110,7 +108,7 @@ class Officials:
         learn_initials(text, persons)
         return persons
 
-    def _learn_administrations(self, text: str, found: _Found) -> None:
+    def _learn_administrations(self, text: str, found: Sightings) -> None:
         """ "the Trump administration": the surname of the one dictionary official in office
         then (a state's name, "the Chinese government", is not a surname)."""
         for m in self.titles.administration.finditer(text):
@@ -119,7 +117,7 @@ class Officials:
             if off is not None and self.gaz.actor(name) is None:
                 found.add(m.start("name"), off.name, off.country, off.role_on(found.when))
 
-    def _learn_titles(self, text: str, found: _Found, starts: list[int]) -> None:
+    def _learn_titles(self, text: str, found: Sightings, starts: list[int]) -> None:
         """ "Foreign Minister X", "Niger's president X", "Presidents X of A and Y of B",
         "Ambassador to Germany X", "Minister of Information X"."""
         for m in scan(self.titles.title_name, text, starts):
@@ -147,7 +145,7 @@ class Officials:
         for m in self.titles.title_compl.finditer(text):
             self._title_complement(text, m, found)
 
-    def _title_complement(self, text: str, m: re.Match[str], found: _Found) -> None:
+    def _title_complement(self, text: str, m: re.Match[str], found: Sightings) -> None:
         words = m.group("rest").split()
         title, prep = m.group("title"), m.group("prep").lower()
         for k in range(1, min(4, len(words))):
@@ -173,7 +171,7 @@ class Officials:
             return
         found.add(m.start("rest"), name, country_before(self.gaz, text, m.start()), role)
 
-    def _learn_appositions(self, text: str, found: _Found, starts: list[int]) -> None:
+    def _learn_appositions(self, text: str, found: Sightings, starts: list[int]) -> None:
         """ "X, South Korea's foreign minister" and "the foreign minister, X"."""
         for m in self.titles.name_appos.finditer(text):
             name = self._clean_name(m.group("name"))
@@ -187,7 +185,7 @@ class Officials:
             country = country_before(self.gaz, text, m.start(), window=60)
             found.add(m.start("name"), name, country, self.titles.role(m.group("title")))
 
-    def _learn_counterparts(self, text: str, found: _Found) -> None:
+    def _learn_counterparts(self, text: str, found: Sightings) -> None:
         """ "his US and Japanese counterparts, A and B": the office of the closest titled person."""
         for m in self.titles.counterparts.finditer(text):
             prior = [p for pos, p in found.items if pos < m.start() and p.role]
@@ -208,59 +206,3 @@ class Officials:
                     country,
                     self.titles.role_title(canon, country),
                 )
-
-
-class _Found:
-    """Persons collected from one text; merged by normalized name at the end."""
-
-    def __init__(self, officials: Officials, text: str, when: date | None) -> None:
-        self.o, self.text, self.when = officials, text, when
-        self.items: list[tuple[int, PersonInfo]] = []
-        self.former: set[str] = set()
-
-    def add(self, pos: int, name: str | None, country: str | None, role: str | None) -> None:
-        """One sighting; the dictionary canonicalizes the name when state and date agree."""
-        if not name or len(name) < 3 or self.o.gaz.actor(name) is not None:
-            return
-        if country:
-            # the state read off the context ("at the UN, President Zelensky") yields to the
-            # dictionary's official in office under that name, when there is exactly one
-            known = self.o.lookup(name, self.when)
-            if known is not None and known.in_office(self.when) and known.country != country:
-                country = known.country
-        off = self.o.lookup(name, self.when, country, role)
-        if off and (country is None or off.country == country):
-            # the canonical name ("Volodymyr Zelensky" for "Zelenskyy"), with the text's
-            # diacritics when it writes the same name ("Erdoğan")
-            if plain(name).lower() != plain(off.name).lower():
-                name = off.name
-            country = country or off.country
-        else:
-            off = None
-        if _NOT_OFFICIAL.search(self.text[max(0, pos - 40) : pos]):
-            self.former.add(norm_name(name))
-        self.items.append((pos, PersonInfo(name, country, role, off)))
-
-    def persons(self, family_first: set[str]) -> list[PersonInfo]:
-        """Merged persons in order of first mention; the first known state and role win."""
-        self.items.sort(key=lambda x: x[0])
-        merged: dict[str, PersonInfo] = {}
-        for _, p in self.items:
-            k = norm_name(p.name)
-            if k in merged:
-                q = merged[k]
-                q.country = q.country or p.country
-                q.role = q.role or p.role
-                q.official = q.official or p.official
-            else:
-                merged[k] = p
-        out = fold_surnames(list(merged.values()))
-        for p in out:
-            if norm_name(p.name) in self.former:  # not an official now: no state, no office
-                p.country, p.official = None, None
-            if p.official:
-                dict_role = p.official.role_on(self.when)
-                if dict_role:
-                    p.role = dict_role
-            p.surname_keys = surname_keys(p, family_first)
-        return out
