@@ -17,6 +17,12 @@ Reasons (``exc.reason``): Permanent -- ``ssrf_blocked``, ``bad_scheme``, ``bad_u
 ``tls``, ``http_<status>`` (404, 410, other 4xx); Transient -- ``deadline``, ``timeout``,
 ``connection``, ``http_<status>`` (408, 429, 5xx; ``retry_after_s`` from Retry-After).
 
+This module runs one fetch: the hops under the total deadline, and every exception of the
+network layer mapped to its reason.  The stages it runs have their own modules: the limits in
+:mod:`pipeline.fetch_policy`, the URL and redirect checks in :mod:`pipeline.fetch_urls`, the
+SSRF-guarded transport and TLS context in :mod:`pipeline.fetch_transport`, and the reading of the
+final response in :mod:`pipeline.fetch_response`.
+
 The client comes from the caller's process (workers build one per process); nothing here reads
 the environment -- ``trust_env=False`` stops httpx from picking up proxy variables too.
 """
@@ -27,87 +33,31 @@ import contextlib
 import http.cookiejar
 import ssl
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from collections.abc import Iterator, Mapping
 
-import certifi
-import httpcore
 import httpx
 
-from pipeline.content_encoding import accept_encoding, read_body
+from pipeline.content_encoding import accept_encoding
 from pipeline.errors import FetchError, PermanentFetchError, TransientFetchError
-from pipeline.http_headers import parse_retry_after, split_content_type
+from pipeline.fetch_policy import FetchPolicy, Kind
+from pipeline.fetch_response import read_response
+from pipeline.fetch_transport import GuardedTransport, default_ssl_context
+from pipeline.fetch_urls import check_url, next_hop
 from pipeline.models import FetchedPage
 from pipeline.netguard import (
     BadHost,
     ConnectHook,
     DeadlineExceeded,
-    GuardedBackend,
     Resolver,
     SSRFBlocked,
-    check_host_literal,
     deadline_scope,
     parse_networks,
 )
 
-try:  # brotli >= 1.2 can bound its output per call; older versions cannot be used safely
-    import brotli
-
-    _BROTLI_OK = "output_buffer_limit" in (brotli.Decompressor.process.__doc__ or "")
-except ImportError:  # pragma: no cover - brotli is a declared dependency
-    brotli = None
-    _BROTLI_OK = False
-
-Kind = Literal["feed", "page"]
-
-FEED_CONTENT_TYPES = frozenset(
-    {
-        "application/rss+xml",
-        "application/atom+xml",
-        "application/rdf+xml",
-        "application/xml",
-        "text/xml",
-        "application/feed+json",
-        "application/json",
-        # Misconfigured servers serve real feeds as these; feedparser copes, so accept them.
-        "text/html",
-        "text/plain",
-        "application/x-rss+xml",
-    }
-)
-PAGE_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+# FetchPolicy is part of SafeFetcher's signature, so callers import the two from here
+__all__ = ["FetchPolicy", "SafeFetcher"]
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-
-
-@dataclass(frozen=True, slots=True)
-class FetchPolicy:
-    """Limits applied to every fetch.  Defaults are for the public internet.
-
-    ``allowed_private_networks`` is the ONLY way to reach non-public addresses (CIDR strings,
-    e.g. ``frozenset({"127.0.0.0/8"})`` for tests and local demos); it is empty by default.
-    Cloud metadata addresses stay blocked even when allow-listed.
-    """
-
-    total_deadline_s: float = 30.0  # whole fetch, redirects included
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 15.0  # per socket read; the total deadline still applies
-    max_body_bytes: int = 10 * 1024 * 1024  # bytes on the wire (after chunked, before gzip)
-    max_decompressed_bytes: int = 25 * 1024 * 1024
-    max_redirects: int = 5
-    allowed_schemes: frozenset[str] = frozenset({"http", "https"})
-    feed_content_types: frozenset[str] = FEED_CONTENT_TYPES
-    page_content_types: frozenset[str] = PAGE_CONTENT_TYPES
-    allow_missing_content_type: bool = True  # callers sniff the bytes (feedparser does)
-    user_agent: str = "communique/0.1 (news feed ingester)"
-    allowed_private_networks: frozenset[str] = frozenset()
-    max_connections: int = 20
-
-    def content_types(self, kind: Kind) -> frozenset[str]:
-        """The content types accepted for ``kind``."""
-        return self.feed_content_types if kind == "feed" else self.page_content_types
 
 
 def _ssl_in_chain(exc: BaseException) -> bool:
@@ -119,45 +69,6 @@ def _ssl_in_chain(exc: BaseException) -> bool:
         seen.add(id(cur))
         cur = cur.__cause__ or cur.__context__
     return False
-
-
-class _GuardedTransport(httpx.HTTPTransport):
-    """httpx transport whose connection pool opens sockets only through GuardedBackend."""
-
-    def __init__(
-        self,
-        policy: FetchPolicy,
-        *,
-        resolver: Resolver | None,
-        ssl_context: ssl.SSLContext,
-        on_connect: ConnectHook | None,
-    ):
-        super().__init__(verify=ssl_context, trust_env=False)
-        backend = GuardedBackend(
-            resolver=resolver,
-            allowed_networks=parse_networks(policy.allowed_private_networks),
-            on_connect=on_connect,
-        )
-        # httpx has no public hook for the network backend; swap the pool it built for one
-        # that is identical except for the backend (checked in tests via on_connect).
-        old = self._pool
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=policy.max_connections,
-            max_keepalive_connections=policy.max_connections,
-            keepalive_expiry=30.0,
-            http1=True,
-            http2=False,
-            network_backend=backend,
-        )
-        old.close()
-
-
-def default_ssl_context() -> ssl.SSLContext:
-    """Verifying TLS context on certifi's CA bundle (never the environment's SSL_CERT_FILE)."""
-    ctx = ssl.create_default_context(cafile=certifi.where())
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    return ctx
 
 
 class SafeFetcher:
@@ -182,7 +93,7 @@ class SafeFetcher:
         self.policy = policy or FetchPolicy()
         self._allowed_nets = parse_networks(self.policy.allowed_private_networks)
         if transport is None:
-            transport = _GuardedTransport(
+            transport = GuardedTransport(
                 self.policy,
                 resolver=resolver,
                 ssl_context=ssl_context or default_ssl_context(),
@@ -238,13 +149,13 @@ class SafeFetcher:
         try:
             with deadline_scope(self.policy.total_deadline_s):
                 for _hop in range(self.policy.max_redirects + 1):
-                    self._precheck(current)
+                    check_url(current, self.policy, self._allowed_nets)
                     headers = self._request_headers(kind, etag, last_modified)
                     with self._send(current, headers) as resp:
                         if resp.status_code in _REDIRECT_STATUSES:
-                            current = self._next_hop(current, resp)
+                            current = next_hop(current, resp, self.policy)
                             continue
-                        return self._finish(resp, current, kind)
+                        return read_response(resp, current, kind, self.policy)
                 raise PermanentFetchError(
                     f"more than {self.policy.max_redirects} redirects",
                     subject=url,
@@ -285,24 +196,6 @@ class SafeFetcher:
             reason="deadline",
         )
 
-    def _precheck(self, url: str) -> None:
-        try:
-            parts = urlsplit(url.strip())
-        except ValueError as exc:
-            raise PermanentFetchError(str(exc), subject=url, reason="bad_url") from exc
-        scheme = parts.scheme.lower()
-        if scheme not in self.policy.allowed_schemes:
-            raise PermanentFetchError(
-                f"scheme {scheme or '(none)'!r} not allowed", subject=url, reason="bad_scheme"
-            )
-        try:
-            host = parts.hostname
-        except ValueError as exc:
-            raise PermanentFetchError(str(exc), subject=url, reason="bad_url") from exc
-        if not host:
-            raise PermanentFetchError("URL has no host", subject=url, reason="bad_url")
-        check_host_literal(host, self._allowed_nets)
-
     def _request_headers(
         self, kind: Kind, etag: str | None, last_modified: str | None
     ) -> dict[str, str]:
@@ -320,98 +213,10 @@ class SafeFetcher:
         return headers
 
     @contextlib.contextmanager
-    def _send(self, url: str, headers: Mapping[str, str]):  # type: ignore[no-untyped-def]
+    def _send(self, url: str, headers: Mapping[str, str]) -> Iterator[httpx.Response]:
         request = self._client.build_request("GET", url, headers=headers)
         response = self._client.send(request, stream=True)
         try:
             yield response
         finally:
             response.close()
-
-    def _next_hop(self, current: str, resp: httpx.Response) -> str:
-        location: str | None = resp.headers.get("location")
-        if not location:
-            raise PermanentFetchError(
-                f"HTTP {resp.status_code} without Location", subject=current, reason="bad_redirect"
-            )
-        nxt = urljoin(current, location.strip())
-        if urlsplit(current).scheme.lower() == "https" and urlsplit(nxt).scheme.lower() == "http":
-            raise PermanentFetchError(
-                f"redirect downgrades https to http: {nxt}",
-                subject=current,
-                reason="redirect_downgrade",
-            )
-        scheme = urlsplit(nxt).scheme.lower()
-        if scheme not in self.policy.allowed_schemes:
-            raise PermanentFetchError(
-                f"redirect to scheme {scheme!r}: {nxt}", subject=current, reason="bad_scheme"
-            )
-        return nxt
-
-    def _finish(self, resp: httpx.Response, url: str, kind: Kind) -> FetchedPage:
-        status = resp.status_code
-        headers = {k.lower(): v for k, v in resp.headers.items()}
-        etag = resp.headers.get("etag")
-        last_modified = resp.headers.get("last-modified")
-        if status == 304:
-            return FetchedPage(
-                url=url,
-                status=304,
-                content=b"",
-                etag=etag,
-                last_modified=last_modified,
-                headers=headers,
-            )
-        self._raise_for_status(resp, url)
-        mime, charset = split_content_type(resp.headers.get("content-type"))
-        allowed = self.policy.content_types(kind)
-        if mime is None and not self.policy.allow_missing_content_type:
-            raise PermanentFetchError(
-                "no Content-Type", subject=url, reason="unsupported_content_type"
-            )
-        if mime is not None and mime not in allowed:
-            raise PermanentFetchError(
-                f"content type {mime!r} not accepted for a {kind}",
-                subject=url,
-                reason="unsupported_content_type",
-            )
-        declared = resp.headers.get("content-length")
-        if declared and declared.strip().isdigit() and int(declared) > self.policy.max_body_bytes:
-            raise PermanentFetchError(
-                f"Content-Length {declared} > {self.policy.max_body_bytes}",
-                subject=url,
-                reason="too_large",
-            )
-        content = read_body(
-            resp.iter_raw(chunk_size=64 * 1024),
-            resp.headers.get("content-encoding", ""),
-            url=url,
-            max_wire_bytes=self.policy.max_body_bytes,
-            max_decoded_bytes=self.policy.max_decompressed_bytes,
-        )
-        return FetchedPage(
-            url=url,
-            status=status,
-            content=content,
-            content_type=mime,
-            encoding=charset,
-            etag=etag,
-            last_modified=last_modified,
-            headers=headers,
-        )
-
-    def _raise_for_status(self, resp: httpx.Response, url: str) -> None:
-        status = resp.status_code
-        if 200 <= status < 300:
-            return
-        reason = f"http_{status}"
-        if status in (429, 503):
-            raise TransientFetchError(
-                f"HTTP {status}",
-                subject=url,
-                reason=reason,
-                retry_after_s=parse_retry_after(resp.headers.get("retry-after")),
-            )
-        if status >= 500 or status == 408:
-            raise TransientFetchError(f"HTTP {status}", subject=url, reason=reason)
-        raise PermanentFetchError(f"HTTP {status}", subject=url, reason=reason)

@@ -206,15 +206,8 @@ def assign_roles(
     falls in ``skip`` (an occasion phrase) take no part."""
     subj, passive = subject(anchor)
     roles = Roles(subj, passive, _subject_tokens(subj, nominal))
-    agent_tokens: set[int] = set()
+    agent_tokens = _agent_tokens(anchor, nominal, passive)
     destined = False  # the place is a visit's destination
-    if passive:
-        for c in anchor.children:
-            if c.dep_ == "agent":
-                agent_tokens = {t.i for t in c.subtree}
-    if nominal is not None:
-        # "a visit by X to Y", "X's visit": the event noun's own agent is its actor
-        agent_tokens |= {t.i for c in noun_agents(nominal) for t in c.subtree}
     for am in amentions:
         tok = sdoc[am.start : am.end].root
         if excluded(tok, words) or skip[0] <= tok.idx < skip[1] or in_a_matter(tok, words):
@@ -222,19 +215,7 @@ def assign_roles(
         prep = locative(tok, words) if am.kind in (COUNTRY, CAPITAL) else None
         if prep is not None and am.person is None and am.start not in roles.subj_tokens:
             if belongs(tok, anchor, nominal):
-                cand = gaz.place(am.text)
-                # a visit's destination ("a visit to Y") is where it happened, whatever other
-                # place the clause names ("said in a statement ... done in the UK")
-                to_destination = mode == "visit" and prep.lower_ in ("to", "into")
-                if cand and (
-                    roles.place is None
-                    or (to_destination and not destined)
-                    or (roles.place.lat is None and cand.lat is not None and not destined)
-                ):
-                    roles.place, roles.place_text = cand, am.text.removeprefix("the ")
-                    destined = destined or to_destination
-                if mode == "visit":
-                    roles.recips.append(am)
+                destined = _locative_place(roles, am, prep, mode, gaz, destined)
             continue
         if (
             mode == "visit"
@@ -252,6 +233,47 @@ def assign_roles(
         elif belongs(tok, anchor, nominal) or _agent_of_object(tok, anchor):
             roles.recips.append(am)
     return roles
+
+
+def _agent_tokens(anchor: Token, nominal: Token | None, passive: bool) -> set[int]:
+    """Tokens of the act's named agent: a passive's "by" phrase, an event noun's own agent."""
+    agent_tokens: set[int] = set()
+    if passive:
+        for c in anchor.children:
+            if c.dep_ == "agent":
+                agent_tokens = {t.i for t in c.subtree}
+    if nominal is not None:
+        # "a visit by X to Y", "X's visit": the event noun's own agent is its actor
+        agent_tokens |= {t.i for c in noun_agents(nominal) for t in c.subtree}
+    return agent_tokens
+
+
+def _locative_place(
+    roles: Roles,
+    am: ActorMention,
+    prep: Token,
+    mode: str | None,
+    gaz: Gazetteer,
+    destined: bool,
+) -> bool:
+    """A country or capital after a locative preposition of the clause ("in Y", "to Y"): the
+    place when none is set yet, when it is a visit's destination, or when it has coordinates
+    the place set lacks; and a visit's recipient. Returns whether the place is now a visit's
+    destination (``destined`` in, updated out): a destination is never replaced."""
+    cand = gaz.place(am.text)
+    # a visit's destination ("a visit to Y") is where it happened, whatever other
+    # place the clause names ("said in a statement ... done in the UK")
+    to_destination = mode == "visit" and prep.lower_ in ("to", "into")
+    if cand and (
+        roles.place is None
+        or (to_destination and not destined)
+        or (roles.place.lat is None and cand.lat is not None and not destined)
+    ):
+        roles.place, roles.place_text = cand, am.text.removeprefix("the ")
+        destined = destined or to_destination
+    if mode == "visit":
+        roles.recips.append(am)
+    return destined
 
 
 def _agent_of_object(tok: Token, anchor: Token) -> bool:

@@ -7,6 +7,7 @@
    persons in the sentence, less names that only describe a person
    (:mod:`~pipeline.nlp.titles_scope`);
 3. :mod:`~pipeline.nlp.triggers` - verb and noun triggers (named rules in config/nlp);
+   :mod:`~pipeline.nlp.trigger_selection` - which of them are events of their own;
 4. :mod:`~pipeline.nlp.arguments`, :mod:`~pipeline.nlp.coref` and
    :mod:`~pipeline.nlp.participants` - who did what to whom;
    :mod:`~pipeline.nlp.reported` - the verbal event of "X said ..." and who X is;
@@ -27,7 +28,7 @@ from spacy.tokens import Doc, Token
 from pipeline.models import Note
 from pipeline.nlp import CODE_VERSION, DEFAULT_CONFIG_DIR, EXTRACTOR_VERSION, extractor_version
 from pipeline.nlp.actors import actor_mentions, note_persons_named, update_last_person
-from pipeline.nlp.arguments import assign_roles, belongs
+from pipeline.nlp.arguments import Roles, assign_roles, belongs
 from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import (
@@ -49,7 +50,8 @@ from pipeline.nlp.mentions import (
     uniq_persons,
 )
 from pipeline.nlp.officials import Officials
-from pipeline.nlp.participants import participants
+from pipeline.nlp.participants import Participants, participants
+from pipeline.nlp.persons import PersonInfo
 from pipeline.nlp.places import (
     OCCASION_SPAN,
     choose_date,
@@ -69,13 +71,8 @@ from pipeline.nlp.scope import lacks_counterpart, side_by_side
 from pipeline.nlp.speech import SpeechRules, content_recipients, name_target, speech_acts
 from pipeline.nlp.text import clean_text, non_english_ratio
 from pipeline.nlp.titles_scope import describing_only, media_party
-from pipeline.nlp.triggers import (
-    TAKE_PART,
-    Trigger,
-    find_triggers,
-    is_setting,
-    select_triggers,
-)
+from pipeline.nlp.trigger_selection import TAKE_PART, select_triggers
+from pipeline.nlp.triggers import Trigger, find_triggers
 from pipeline.nlp.types import (
     ArticleInput,
     Entities,
@@ -300,24 +297,17 @@ class EventExtractor:
         occ: tuple[str | None, int],
     ) -> Mention | None:
         """One mention from a trigger: roles, coreference, place, factuality, date, typing."""
-        anchor, nominal, words = trig.anchor, trig.nominal, self.lex.words
         occasion_text, occ_start = occ
-        skip = (occ_start, occ_start + OCCASION_SPAN) if occ_start >= 0 else (-1, -1)
-        if trig.type == "CONSULT" and (anchor.lemma_.lower() in TAKE_PART or is_setting(trig)):
-            # "spoke at the NATO summit", "said during a visit to Y": the occasion is the event
-            skip = (-1, -1)
-        roles = assign_roles(sdoc, anchor, nominal, trig.mode, amentions, self.gaz, words, skip)
-        ner_place(sdoc, anchor, nominal, roles, amentions, self.gaz, words)
-        named_subplace(sdoc, roles, self.gaz)
-        if media_party(anchor, roles.subj, words) and trig.nominal is None:
-            return None  # "VOA spoke with X": an interview (not a visit it was told during)
+        roles = self._roles(sdoc, trig, amentions, occ_start)
+        if roles is None:
+            return None
         who = participants(trig, roles, amentions, state, self.lex)
         if who is None:
             return None
         place = roles.place
         place_text = roles.place_text
         if place is None:
-            place, place_text = sentence_place(sdoc, amentions, self.gaz, words)
+            place, place_text = sentence_place(sdoc, amentions, self.gaz, self.lex.words)
         chosen, fact, borrowed = self._when(sdoc, raw, offset, trig, dates, occ_start, state)
         persons = uniq_persons(who.persons)
         evid = Evidence(
@@ -345,16 +335,47 @@ class EventExtractor:
             joint=side_by_side(sdoc, roles.actors),
             mutual=bool(trig.rule and trig.rule.mutual),
         )
-        apply_typing(m, self.lex, anchor, trig.rule, roles.actors)
+        apply_typing(m, self.lex, trig.anchor, trig.rule, roles.actors)
+        self._finish(m, raw, trig.anchor, occasion_text, persons, who, state)
+        return m
+
+    def _roles(
+        self, sdoc: Doc, trig: Trigger, amentions: list[ActorMention], occ_start: int
+    ) -> Roles | None:
+        """The trigger's actors, recipients and place as the parse gives them; None for a
+        medium's interview, which is no event."""
+        anchor, nominal, words = trig.anchor, trig.nominal, self.lex.words
+        skip = (occ_start, occ_start + OCCASION_SPAN) if occ_start >= 0 else (-1, -1)
+        if trig.type == "CONSULT" and (anchor.lemma_.lower() in TAKE_PART or trig.setting):
+            # "spoke at the NATO summit", "said during a visit to Y": the occasion is the event
+            skip = (-1, -1)
+        roles = assign_roles(sdoc, anchor, nominal, trig.mode, amentions, self.gaz, words, skip)
+        ner_place(sdoc, anchor, nominal, roles, amentions, self.gaz, words)
+        named_subplace(sdoc, roles, self.gaz)
+        if media_party(anchor, roles.subj, words) and trig.nominal is None:
+            return None  # "VOA spoke with X": an interview (not a visit it was told during)
+        return roles
+
+    def _finish(
+        self,
+        m: Mention,
+        raw: str,
+        anchor: Token,
+        occasion_text: str | None,
+        persons: list[PersonInfo],
+        who: Participants,
+        state: ArticleState,
+    ) -> None:
+        """The rest of a typed mention: the persons taking part and the occasion follow its
+        final type (hence after the typing rules); then its first member, contexts and quotes."""
         m.persons = taking_part(m, state.speaker_persons.get(anchor.i, []))
         if occasion_text and m.type == "CONSULT":
             m.occasion = normalize_occasion(occasion_text, persons, self.gaz)
-        m.members.append(evid)
+        m.members.append(m.evidence)
         low = raw.lower()
-        m.contexts = {c for c, ws in words.contexts.items() if any(w in low for w in ws)}
+        m.contexts = {c for c, ws in self.lex.words.contexts.items() if any(w in low for w in ws)}
         speaker = next((p.name for p in who.persons), None)
         m.quotes = [Quote(q.group(1), speaker) for q in re.finditer(QUOTE, raw)]
-        return m
 
     def _when(
         self,

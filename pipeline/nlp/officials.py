@@ -1,27 +1,25 @@
 """Named officials: the date-bounded dictionaries (:mod:`pipeline.nlp.actors_dictionary`) plus
 roles learned from the text itself ("U.S. Secretary of State Antony Blinken", "Cho Tae-yul, South
 Korea's foreign minister", "his Japanese and South Korean counterparts, Yoko Kamikawa and Cho Tae
-Yul"). Former officials and candidates are persons without a state: they are not actors."""
+Yul"). Former officials and candidates are persons without a state: they are not actors.
+
+This module reads each title pattern's matches (name, state, role); the vocabulary and the
+patterns are :mod:`pipeline.nlp.title_patterns`, the state around a title
+:mod:`pipeline.nlp.official_countries`, and the merging of the sightings into the article's
+persons :mod:`pipeline.nlp.official_sightings`."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from pipeline.nlp.actors_dictionary import Official, OfficialsIndex, norm_name
-from pipeline.nlp.gazetteer import CAPITAL, COUNTRY, ActorEntry, Gazetteer, load_yaml_mapping
-from pipeline.nlp.persons import (
-    NAME,
-    NAME_MULTI,
-    NAME_TOKEN,
-    PersonInfo,
-    fold_surnames,
-    learn_initials,
-    surname_keys,
-)
-from pipeline.nlp.text import plain
+from pipeline.nlp.gazetteer import Gazetteer
+from pipeline.nlp.official_countries import country_after, country_before
+from pipeline.nlp.official_sightings import Sightings
+from pipeline.nlp.persons import PersonInfo, learn_initials
+from pipeline.nlp.title_patterns import TitlePatterns, scan
 
 __all__ = ["Official", "Officials", "norm_name"]
 
@@ -51,79 +49,22 @@ _STOP = {
 }
 
 
-#: words before a title that make its holder no (longer an) official: "former President X",
-#: "presidential candidate X", "ex-Prime Minister X", "the late King X"
-_NOT_OFFICIAL = re.compile(
-    r"(?:\b(?i:former|ex|late|onetime|one-time|erstwhile)[\s\-]+"
-    r"(?:(?:[A-Z][\w.\-]*|to|of|for|the)\s+){0,7}$)|(?:\b(?i:candidates?)\s+$)"
-)
-#: titles of envoys: "British U.N. Ambassador X" is Britain's envoy at the body, not the body's
-_ENVOY_TITLE = re.compile(
-    r"(?i:(?:deputy|permanent|special|acting)\s+)*(?i:ambassador|envoy|representative)\b"
-)
-
-
 #: lower-case titles that announce a name without a state before them
 _LOWER_TITLES = {"spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "leader"}
 #: a state or body word (or its possessive) right before a title: "Niger's president X"
 _ACTOR_JUST_BEFORE = re.compile(r"(?:[A-Z][\w.\-]*(?:'s|\u2019s)?|[A-Z]{2,}\)?)\s+$")
-_OF_ACTOR = re.compile(r"\s+of\s+(?:the\s+)?([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,2})")
 #: second words of two-word portfolios ("Minister of Foreign Trade X")
 _PORTFOLIO_TAIL = {"Affairs", "Relations", "Trade", "Security", "Development", "Cooperation"}
 
 
 class Officials:
-    """Dictionary of officials and the title vocabulary."""
+    """The officials dictionary, and the persons a text names with a title or as one of the
+    dictionary's officials."""
 
     def __init__(self, dictionaries_dir: Path, nlp_dir: Path, gazetteer: Gazetteer) -> None:
         self.gaz = gazetteer
         self.index = OfficialsIndex(dictionaries_dir)
-        rdata = load_yaml_mapping(nlp_dir / "roles.yaml")
-        extra = load_yaml_mapping(dictionaries_dir / "titles.yaml")
-        self.title_to_role: dict[str, str] = {}
-        for table in (rdata, extra):
-            for role, titles in (table.get("roles") or {}).items():
-                for t in titles:
-                    self.title_to_role.setdefault(t.lower(), role)
-        self.counterpart = {
-            k: set(v) for k, v in (rdata.get("counterpart_equivalents") or {}).items()
-        }
-        self.country_titles: dict[str, dict[str, str]] = rdata.get("country_titles") or {}
-        self.family_first: set[str] = set(rdata.get("family_name_first") or [])
-        admin = load_yaml_mapping(nlp_dir / "words.yaml").get("administration_nouns") or []
-        # "the Trump administration", "the Macron government": a leader named by surname only
-        self._administration = re.compile(
-            rf"\b(?P<name>[A-Z][\w'\u2019-]+)\s+(?:{'|'.join(map(re.escape, admin))})\b"
-        )
-        titles = sorted(self.title_to_role, key=len, reverse=True)
-        title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
-        # first words of the titles: the title patterns are only tried where one starts (a
-        # 100-way case-insensitive alternation at every word boundary costs ~2 ms an article)
-        self._title_first = {t.split()[0].rstrip(".") for t in titles}
-        self._title_name = re.compile(rf"\b(?P<title>(?i:{title_alt}))\s+(?P<name>{NAME})")
-        self._name_appos = re.compile(
-            rf"(?P<name>{NAME_MULTI}),\s+(?P<mid>(?:the\s+)?[^,;.]{{0,40}}?)\b(?P<title>(?i:{title_alt}))\b",
-        )
-        # "the foreign minister, X", "its permanent representative to the United Nations, X"
-        self._title_appos = re.compile(
-            rf"\b(?P<title>(?i:{title_alt}))(?:\s+(?:to|at)\s+(?:the\s+)?[A-Z][\w.]*"
-            rf"(?:\s+[A-Z][\w.]*){{0,3}})?,\s+(?P<name>{NAME_MULTI})"
-        )
-        of_actor = r"(?:\s+of\s+(?:the\s+)?(?P<{}>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?))?"
-        self._plural = re.compile(
-            rf"\b(?P<title>(?i:{title_alt}))s\s+(?P<n1>{NAME}){of_actor.format('c1')}"
-            rf",?\s+and\s+(?P<n2>{NAME}){of_actor.format('c2')}"
-        )
-        self._title_compl = re.compile(
-            r"\b(?P<title>Ambassador|Envoy|Minister|Secretary|Representative|Commissioner)"
-            rf"\s+(?P<prep>to|of|for)\s+(?:the\s+)?(?P<rest>{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{1,6}})"
-        )
-        self._counterparts = re.compile(
-            # the possessive is optional: "spoke with Israeli counterpart X" names him too
-            rf"\b(?:(?:his|her|their)\s+)?(?P<c1>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?)"
-            rf"(?:\s+and\s+(?P<c2>[A-Z][\w\.]*(?:\s+[A-Z][\w\.]*)?))?\s+counterparts?,?\s+"
-            rf"(?P<n1>{NAME_MULTI})(?:\s*,?\s+and\s+(?P<n2>{NAME_MULTI}))?"
-        )
+        self.titles = TitlePatterns(dictionaries_dir, nlp_dir)
 
     # ---- dictionary
     def lookup(
@@ -137,49 +78,6 @@ class Officials:
         on ``when`` has; ``country`` (known from the text) rules out namesakes elsewhere and
         ``role`` (the text's title) finds the holder when the date does not."""
         return self.index.lookup(name, when, country, role)
-
-    def role_title(self, role: str | None, country: str | None) -> str | None:
-        """Country-specific name of an office (a U.S. "foreign minister" is secretary of state)."""
-        if role and country:
-            return self.country_titles.get(country, {}).get(role, role)
-        return role
-
-    def _country_before(self, text: str, end: int, window: int = 40) -> str | None:
-        """Actor code named closest before ``end`` ("Japanese" in "Japanese Foreign Minister")."""
-        chunk = text[max(0, end - window) : end]
-        best: tuple[int, str] | None = None
-        state: str | None = None
-        for m in re.finditer(r"[A-Z][\w\.'\-]*(?:\s+[A-Z][\w\.'\-]*){0,3}", chunk):
-            # "United Nations-appointed", "U.S.-backed": the body or state before the suffix
-            words = [re.sub(r"-[a-z]+$", "", w) for w in m.group(0).split()]
-            for i in range(len(words)):
-                for j in range(len(words), i, -1):
-                    cand = " ".join(words[i:j]).removesuffix("'s").rstrip("'")
-                    end_j = m.start() + len(" ".join(words[:j]))
-                    a = self.gaz.actor(cand) or self._local(cand, chunk, end_j)
-                    if a is not None:  # a state, or a body: its officials carry its code
-                        pos = m.start() + len(" ".join(words[:j]))
-                        if a.kind == CAPITAL and len(chunk) - pos > 3:
-                            break  # "for Beijing on Thursday, President X": a place, not his state
-                        if best is None or pos >= best[0]:
-                            best = (pos, a.code)
-                        if not self.gaz.is_igo(a.code):
-                            state = a.code
-                        break
-        if best and state and self.gaz.is_igo(best[1]) and _ENVOY_TITLE.match(text, end):
-            return state  # "British Deputy U.N. Ambassador": Britain's envoy
-        return best[1] if best else None
-
-    def _local(self, cand: str, chunk: str, pos: int) -> ActorEntry | None:
-        """ "Quebec Premier X", "Alberta's health minister X": a region right before the title
-        makes a domestic official of its state (the guide codes them to the state); a town's
-        name is left alone, as many are shared across states."""
-        place = self.gaz.place(cand)
-        if place is None or place.country is None or place.lat is not None:
-            return None
-        if chunk[pos:].strip(" '\u2019s"):
-            return None
-        return ActorEntry(place.country, COUNTRY)
 
     @staticmethod
     def _clean_name(name: str) -> str | None:
@@ -197,87 +95,61 @@ class Officials:
     def learn(self, text: str, when: date | None) -> list[PersonInfo]:
         """Persons named with a title or apposition anywhere in the text, or officials of the
         dictionaries in office on ``when``, in order of appearance."""
-        found = _Found(self, text, when)
+        found = Sightings(self.gaz, self.index, text, when)
         for pos, surface, off in self.index.find(text, when):  # named without a title
             if self.gaz.actor(surface) is None:
                 found.add(pos, surface, off.country, off.role_on(when))
-        starts = self._title_starts(text)
+        starts = self.titles.starts(text)
         self._learn_titles(text, found, starts)
         self._learn_appositions(text, found, starts)
         self._learn_counterparts(text, found)
         self._learn_administrations(text, found)
-        persons = found.persons(self.family_first)
+        persons = found.persons(self.titles.family_first)
         learn_initials(text, persons)
         return persons
 
-    def _learn_administrations(self, text: str, found: _Found) -> None:
+    def _learn_administrations(self, text: str, found: Sightings) -> None:
         """ "the Trump administration": the surname of the one dictionary official in office
         then (a state's name, "the Chinese government", is not a surname)."""
-        for m in self._administration.finditer(text):
+        for m in self.titles.administration.finditer(text):
             name = m.group("name")
             off = self.lookup(name, found.when)
             if off is not None and self.gaz.actor(name) is None:
                 found.add(m.start("name"), off.name, off.country, off.role_on(found.when))
 
-    def _title_starts(self, text: str) -> list[int]:
-        """Offsets of words that can begin a title (or its plural): one ``str.find`` scan per
-        title word, much cheaper than trying a regex at every word."""
-        low = text.lower()
-        n = len(low)
-        starts: set[int] = set()
-        for w in self._title_first:
-            i = low.find(w)
-            while i != -1:
-                j = i + len(w)
-                if j < n and low[j] == "s":
-                    j += 1
-                if (i == 0 or not low[i - 1].isalnum()) and (j == n or not low[j].isalnum()):
-                    starts.add(i)
-                i = low.find(w, i + 1)
-        return sorted(starts)
-
-    def _role(self, title: str) -> str | None:
-        return self.title_to_role.get(re.sub(r"\s+", " ", title.lower()))
-
-    def _country_after(self, text: str, end: int) -> str | None:
-        """State or body of "X of Nigeria" / "X of NATO" right after a name."""
-        m = _OF_ACTOR.match(text, end)
-        a = self.gaz.actor(m.group(1)) if m else None
-        return a.code if a else None
-
-    def _learn_titles(self, text: str, found: _Found, starts: list[int]) -> None:
+    def _learn_titles(self, text: str, found: Sightings, starts: list[int]) -> None:
         """ "Foreign Minister X", "Niger's president X", "Presidents X of A and Y of B",
         "Ambassador to Germany X", "Minister of Information X"."""
-        for m in _scan(self._title_name, text, starts):
+        for m in scan(self.titles.title_name, text, starts):
             title = m.group("title")
             if self.gaz.actor(m.group(0)) is not None:  # "General Assembly"
                 continue
-            country = self._country_before(text, m.start())
+            country = country_before(self.gaz, text, m.start())
             if title[0].islower() and title.lower() not in _LOWER_TITLES:
                 # a lower-case title only right after a state or body ("Niger's president")
                 if not _ACTOR_JUST_BEFORE.search(text[: m.start()]):
                     continue
-                country = self._country_before(text, m.start(), window=30)
+                country = country_before(self.gaz, text, m.start(), window=30)
                 if country is None:
                     continue
             name = self._clean_name(m.group("name"))
-            country = country or self._country_after(text, m.end("name"))
-            found.add(m.start("name"), name, country, self._role(title))
-        for m in _scan(self._plural, text, starts):
-            role = self._role(m.group("title"))
-            before = self._country_before(text, m.start())
+            country = country or country_after(self.gaz, text, m.end("name"))
+            found.add(m.start("name"), name, country, self.titles.role(title))
+        for m in scan(self.titles.plural, text, starts):
+            role = self.titles.role(m.group("title"))
+            before = country_before(self.gaz, text, m.start())
             for n, c in (("n1", "c1"), ("n2", "c2")):
                 a = self.gaz.actor(m.group(c)) if m.group(c) else None
                 name = self._clean_name(m.group(n))
                 found.add(m.start(n), name, a.code if a else before, role)
-        for m in self._title_compl.finditer(text):
+        for m in self.titles.title_compl.finditer(text):
             self._title_complement(text, m, found)
 
-    def _title_complement(self, text: str, m: re.Match[str], found: _Found) -> None:
+    def _title_complement(self, text: str, m: re.Match[str], found: Sightings) -> None:
         words = m.group("rest").split()
         title, prep = m.group("title"), m.group("prep").lower()
         for k in range(1, min(4, len(words))):
-            if f"{title} {prep} {' '.join(words[:k])}".lower() in self.title_to_role:
+            if f"{title} {prep} {' '.join(words[:k])}".lower() in self.titles.title_to_role:
                 return  # a title of its own ("Minister of Foreign Affairs"): matched above
         k = 1
         if prep == "to":  # "Ambassador to Germany X": the state hosting the ambassador
@@ -289,36 +161,36 @@ class Officials:
                 ),
                 0,
             )
-            role = self._role(title)
+            role = self.titles.role(title)
         else:  # "Minister of Information X": the portfolio names the role
             if len(words) > 3 and words[1] in _PORTFOLIO_TAIL:
                 k = 2
-            role = f"{' '.join(words[:k]).lower()} {self._role(title) or title.lower()}"
+            role = f"{' '.join(words[:k]).lower()} {self.titles.role(title) or title.lower()}"
         name = self._clean_name(" ".join(words[k:]))
         if k == 0 or not name or len(name.split()) < 2:
             return
-        found.add(m.start("rest"), name, self._country_before(text, m.start()), role)
+        found.add(m.start("rest"), name, country_before(self.gaz, text, m.start()), role)
 
-    def _learn_appositions(self, text: str, found: _Found, starts: list[int]) -> None:
+    def _learn_appositions(self, text: str, found: Sightings, starts: list[int]) -> None:
         """ "X, South Korea's foreign minister" and "the foreign minister, X"."""
-        for m in self._name_appos.finditer(text):
+        for m in self.titles.name_appos.finditer(text):
             name = self._clean_name(m.group("name"))
-            country = self._country_before(
-                text, m.start("title"), window=len(m.group("mid")) + 2
-            ) or self._country_after(text, m.end("title"))  # "X, the foreign minister of Cuba"
+            country = country_before(
+                self.gaz, text, m.start("title"), window=len(m.group("mid")) + 2
+            ) or country_after(self.gaz, text, m.end("title"))  # "X, the foreign minister of Cuba"
             if country:
-                found.add(m.start("name"), name, country, self._role(m.group("title")))
-        for m in _scan(self._title_appos, text, starts):
+                found.add(m.start("name"), name, country, self.titles.role(m.group("title")))
+        for m in scan(self.titles.title_appos, text, starts):
             name = self._clean_name(m.group("name"))
-            country = self._country_before(text, m.start(), window=60)
-            found.add(m.start("name"), name, country, self._role(m.group("title")))
+            country = country_before(self.gaz, text, m.start(), window=60)
+            found.add(m.start("name"), name, country, self.titles.role(m.group("title")))
 
-    def _learn_counterparts(self, text: str, found: _Found) -> None:
+    def _learn_counterparts(self, text: str, found: Sightings) -> None:
         """ "his US and Japanese counterparts, A and B": the office of the closest titled person."""
-        for m in self._counterparts.finditer(text):
+        for m in self.titles.counterparts.finditer(text):
             prior = [p for pos, p in found.items if pos < m.start() and p.role]
             base = prior[-1].role if prior else None
-            canon = next((k for k, v in self.counterpart.items() if base in v), base)
+            canon = next((k for k, v in self.titles.counterpart.items() if base in v), base)
             pairs = [(m.group("c1"), m.group("n1")), (m.group("c2"), m.group("n2"))]
             if m.group("n2") is None and m.group("c2"):
                 pairs = [(m.group("c1"), m.group("n1"))]
@@ -329,73 +201,8 @@ class Officials:
                 a = (self.gaz.actor(ctext) or self.gaz.actor(ctext.split()[-1])) if ctext else None
                 country = a.code if a else None
                 found.add(
-                    m.start("n1"), self._clean_name(ntext), country, self.role_title(canon, country)
+                    m.start("n1"),
+                    self._clean_name(ntext),
+                    country,
+                    self.titles.role_title(canon, country),
                 )
-
-
-def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    """Non-overlapping matches of ``rx`` anchored at ``starts`` (like ``finditer``, faster)."""
-    end = -1
-    for pos in starts:
-        if pos < end:
-            continue
-        m = rx.match(text, pos)
-        if m is not None:
-            end = m.end()
-            yield m
-
-
-class _Found:
-    """Persons collected from one text; merged by normalized name at the end."""
-
-    def __init__(self, officials: Officials, text: str, when: date | None) -> None:
-        self.o, self.text, self.when = officials, text, when
-        self.items: list[tuple[int, PersonInfo]] = []
-        self.former: set[str] = set()
-
-    def add(self, pos: int, name: str | None, country: str | None, role: str | None) -> None:
-        """One sighting; the dictionary canonicalizes the name when state and date agree."""
-        if not name or len(name) < 3 or self.o.gaz.actor(name) is not None:
-            return
-        if country:
-            # the state read off the context ("at the UN, President Zelensky") yields to the
-            # dictionary's official in office under that name, when there is exactly one
-            known = self.o.lookup(name, self.when)
-            if known is not None and known.in_office(self.when) and known.country != country:
-                country = known.country
-        off = self.o.lookup(name, self.when, country, role)
-        if off and (country is None or off.country == country):
-            # the canonical name ("Volodymyr Zelensky" for "Zelenskyy"), with the text's
-            # diacritics when it writes the same name ("Erdoğan")
-            if plain(name).lower() != plain(off.name).lower():
-                name = off.name
-            country = country or off.country
-        else:
-            off = None
-        if _NOT_OFFICIAL.search(self.text[max(0, pos - 40) : pos]):
-            self.former.add(norm_name(name))
-        self.items.append((pos, PersonInfo(name, country, role, off)))
-
-    def persons(self, family_first: set[str]) -> list[PersonInfo]:
-        """Merged persons in order of first mention; the first known state and role win."""
-        self.items.sort(key=lambda x: x[0])
-        merged: dict[str, PersonInfo] = {}
-        for _, p in self.items:
-            k = norm_name(p.name)
-            if k in merged:
-                q = merged[k]
-                q.country = q.country or p.country
-                q.role = q.role or p.role
-                q.official = q.official or p.official
-            else:
-                merged[k] = p
-        out = fold_surnames(list(merged.values()))
-        for p in out:
-            if norm_name(p.name) in self.former:  # not an official now: no state, no office
-                p.country, p.official = None, None
-            if p.official:
-                dict_role = p.official.role_on(self.when)
-                if dict_role:
-                    p.role = dict_role
-            p.surname_keys = surname_keys(p, family_first)
-        return out

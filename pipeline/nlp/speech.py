@@ -14,7 +14,8 @@ from pipeline.nlp.arguments import locative, subject
 from pipeline.nlp.gazetteer import load_yaml_mapping
 from pipeline.nlp.lexicon import Words
 from pipeline.nlp.mentions import ActorMention, Mention, uniq
-from pipeline.nlp.triggers import VERBAL, agent_obliged
+from pipeline.nlp.trigger_selection import VERBAL
+from pipeline.nlp.triggers import agent_obliged
 
 
 @dataclass(frozen=True, slots=True)

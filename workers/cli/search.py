@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from workers.cli.common import console, fail
+
+if TYPE_CHECKING:  # the command imports it when it runs: other commands skip its gazetteer
+    from pipeline.index.search import SearchRequest
 
 Many = Annotated[list[str] | None, typer.Option(show_default=False)]
 
@@ -109,36 +112,44 @@ def search(
 
     Filters repeat (--country IDN --country BRA) and combine; dates are YYYY[-MM[-DD]].
     """
-    from pipeline.index.search import SearchError, SearchRequest
+    from pipeline.index.search import SearchRequest
+
+    filters = {
+        "type": event_type, "mode": mode, "actor": actor, "recipient": recipient,
+        "participant": participant, "person": person, "role": role, "place": place,
+        "country": country, "factuality": factuality, "quad": quad, "source": source,
+        "feed": feed, "extractor_version": extractor_version,
+    }  # fmt: skip
+    request = SearchRequest(
+        text=text,
+        kind=kind,
+        filters={k: tuple(v) for k, v in filters.items() if v},
+        date_from=date_from,
+        date_to=date_to,
+        published_from=published_from,
+        published_to=published_to,
+        sort=sort,
+        size=size,
+        offset=offset,
+    )
+    _search_and_show(request, explain, as_json)
+
+
+def _search_and_show(request: SearchRequest, explain: str | None, as_json: bool) -> None:
+    """Print the hits of ``request``, or the event ``explain`` names with its mentions; bad
+    input (checked when the search runs) is one ``error:`` line and exit code 1."""
+    from pipeline.index.search import SearchError
     from workers.search import search as run_search
 
     try:
         if explain:
             _show_explain(explain, as_json)
             return
-        filters = {
-            "type": event_type, "mode": mode, "actor": actor, "recipient": recipient,
-            "participant": participant, "person": person, "role": role, "place": place,
-            "country": country, "factuality": factuality, "quad": quad, "source": source,
-            "feed": feed, "extractor_version": extractor_version,
-        }  # fmt: skip
-        request = SearchRequest(
-            text=text,
-            kind=kind,
-            filters={k: tuple(v) for k, v in filters.items() if v},
-            date_from=date_from,
-            date_to=date_to,
-            published_from=published_from,
-            published_to=published_to,
-            sort=sort,
-            size=size,
-            offset=offset,
-        )
         result = run_search(request)
     except SearchError as exc:
         fail(str(exc))
         return
-    _show_result(result, kind, as_json)
+    _show_result(result, request.kind, as_json)
 
 
 def _show_result(result: Any, kind: str, as_json: bool) -> None:

@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -41,6 +42,7 @@ class EsLayout:
 
     @classmethod
     def for_settings(cls, settings: Settings, version: str) -> EsLayout:
+        """The layout of ``version`` under ``settings.state_dir``; the zip is cached apart."""
         cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "communique"
         root = settings.state_dir / "elasticsearch"
         return cls(
@@ -242,27 +244,14 @@ def es_up(settings: Settings) -> str:
         )
     version = read_versions()["ES_VERSION"]
     layout = EsLayout.for_settings(settings, version)
-    if not (layout.home / "bin" / "elasticsearch").exists():
-        zip_path = _download_es(layout)
-        layout.home.parent.mkdir(parents=True, exist_ok=True)
-        say(f"unpacking {zip_path.name}…")
-        with zipfile.ZipFile(zip_path) as archive:
-            archive.extractall(layout.home.parent)
-        for script in (layout.home / "bin").iterdir():
-            script.chmod(0o755)  # zipfile drops the executable bit
+    _install_es(layout)
     layout.data.mkdir(parents=True, exist_ok=True)
     layout.logs.mkdir(parents=True, exist_ok=True)
     _write_es_config(layout, socket.gethostbyname(host), port, secured=bool(settings.es_username))
     java_home = find_java_home()
     user = _ensure_es_user()
     if user:
-        # Elasticsearch refuses root: hand the distribution and its data to the service user,
-        # and let it traverse the path down to them.
-        run_command(["chown", "-R", user, str(layout.home.parent)])
-        for parent in layout.home.parent.parents:
-            if parent == Path("/"):
-                break
-            parent.chmod(parent.stat().st_mode | 0o001)
+        _hand_over_to(layout, user)
     env = {**os.environ, "ES_JAVA_HOME": str(java_home), "ES_JAVA_OPTS": ""}
     env.pop("JAVA_HOME", None)
     if settings.es_username:
@@ -277,15 +266,49 @@ def es_up(settings: Settings) -> str:
             f"Elasticsearch failed to start (exit {result.returncode}):\n"
             f"{result.stderr[-2000:]}\nlog tail:\n{_log_tail(layout)}"
         )
+    status = _wait_for_health(settings, layout, result)
+    return f"elasticsearch {version} started on {shown} ({status})"
+
+
+def _install_es(layout: EsLayout) -> None:
+    """Fetch (or take from the cache) and unpack the distribution unless it is unpacked."""
+    if (layout.home / "bin" / "elasticsearch").exists():
+        return
+    zip_path = _download_es(layout)
+    layout.home.parent.mkdir(parents=True, exist_ok=True)
+    say(f"unpacking {zip_path.name}…")
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(layout.home.parent)
+    for script in (layout.home / "bin").iterdir():
+        script.chmod(0o755)  # zipfile drops the executable bit
+
+
+def _hand_over_to(layout: EsLayout, user: str) -> None:
+    """Elasticsearch refuses root: hand the distribution and its data to the service user,
+    and let it traverse the path down to them."""
+    run_command(["chown", "-R", user, str(layout.home.parent)])
+    for parent in layout.home.parent.parents:
+        if parent == Path("/"):
+            break
+        parent.chmod(parent.stat().st_mode | 0o001)
+
+
+def _wait_for_health(
+    settings: Settings, layout: EsLayout, started: subprocess.CompletedProcess[str]
+) -> str:
+    """The yellow or green status once the node reports it; raises when the process the
+    daemonizing command ``started`` left behind is gone, or after ``ES_START_TIMEOUT_S``."""
     deadline = time.monotonic() + ES_START_TIMEOUT_S
     while time.monotonic() < deadline:
         health = es_health(settings)
         if health and health.get("status") in ("yellow", "green"):
-            return f"elasticsearch {version} started on {shown} ({health['status']})"
+            return str(health["status"])
+        # no process until the node has written its pid file (_pid_alive is False without
+        # it): only 15 s into the start does a missing process mean it exited
         if not _pid_alive(layout.pidfile) and time.monotonic() > deadline - ES_START_TIMEOUT_S + 15:
             raise ServiceError(
-                f"Elasticsearch exited during start-up:\n{result.stdout[-2000:]}"
-                f"{result.stderr[-2000:]}\nlog tail:\n{_log_tail(layout)}"
+                f"Elasticsearch exited during start-up:\n{started.stdout[-2000:]}"
+                f"{started.stderr[-2000:]}\nlog tail:\n{_log_tail(layout)}"
             )
         time.sleep(1)
     raise ServiceError(

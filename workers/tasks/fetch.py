@@ -67,37 +67,16 @@ def fetch_article(
     aid = article_id(canonical)
     payload = {"url": url, "feed_id": feed_id, "title": title, "published": published}
 
-    def _defer(busy: HostBusy) -> dict[str, Any]:
-        since = deferred_since or time.time()
-        waited = time.time() - since
-        if waited > get_settings().host_max_wait_s:
-            return self.give_up(url, payload, "host_busy", f"{busy} (waited {waited:.0f}s)")
-        # politeness, not failure: a fresh message after the wait (published before this one
-        # is acked, so nothing is lost) instead of spending a retry; the spread grows with the
-        # deferrals so a long queue for one host does not churn no-op tasks every second
-        fetch_article.apply_async(
-            args=(url, feed_id),
-            kwargs={"title": title, "published": published, "deferred_since": since,
-                    "deferrals": deferrals + 1},
-            countdown=busy.wait_s + random.uniform(0, 1 + min(deferrals, 9)),
-        )  # fmt: skip
-        return {"status": "deferred", "wait_s": busy.wait_s, "deferrals": deferrals + 1}
-
     def body() -> dict[str, Any]:
-        from workers.tasks.process import process_article
-
         store = default_store()
         existing = store.article_document(aid)
         if existing is not None:
-            added = store.add_source(aid, feed_id, url)
-            if added == "added" or existing.get("status") != "processed":
-                process_article.apply_async(args=(aid,))
-            return {"status": "duplicate", "article_id": aid}
+            return _add_source(store, existing, aid, feed_id, url)
         try:
             with configured_slot(redis_client(), url, get_settings()):
                 page = fetcher().fetch(url, kind="page")
         except HostBusy as busy:
-            return _defer(busy)
+            return _defer(self, busy, payload, deferred_since, deferrals)
         article = extract_article(
             page,
             canonical_url=canonical,
@@ -112,6 +91,45 @@ def fetch_article(
         return result
 
     return self.guarded(url, payload, body)
+
+
+def _add_source(
+    store: Store, existing: dict[str, Any], aid: str, feed_id: str, url: str
+) -> dict[str, Any]:
+    """An article already stored only gains the source; it is processed again when that adds
+    an outlet, or when its processing never finished (a redelivery after a crash)."""
+    from workers.tasks.process import process_article
+
+    added = store.add_source(aid, feed_id, url)
+    if added == "added" or existing.get("status") != "processed":
+        process_article.apply_async(args=(aid,))
+    return {"status": "duplicate", "article_id": aid}
+
+
+def _defer(
+    task: CommuniqueTask,
+    busy: HostBusy,
+    payload: dict[str, Any],
+    deferred_since: float | None,
+    deferrals: int,
+) -> dict[str, Any]:
+    """Fetch the entry (``payload``: the task's url, feed_id, title and published) again after
+    its busy host's wait, or dead-letter it as ``host_busy`` once it waited too long."""
+    url = payload["url"]
+    since = deferred_since or time.time()
+    waited = time.time() - since
+    if waited > get_settings().host_max_wait_s:
+        return task.give_up(url, payload, "host_busy", f"{busy} (waited {waited:.0f}s)")
+    # politeness, not failure: a fresh message after the wait (published before this one
+    # is acked, so nothing is lost) instead of spending a retry; the spread grows with the
+    # deferrals so a long queue for one host does not churn no-op tasks every second
+    fetch_article.apply_async(
+        args=(url, payload["feed_id"]),
+        kwargs={"title": payload["title"], "published": payload["published"],
+                "deferred_since": since, "deferrals": deferrals + 1},
+        countdown=busy.wait_s + random.uniform(0, 1 + min(deferrals, 9)),
+    )  # fmt: skip
+    return {"status": "deferred", "wait_s": busy.wait_s, "deferrals": deferrals + 1}
 
 
 def _store_unless_syndicated(

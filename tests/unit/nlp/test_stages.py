@@ -13,7 +13,8 @@ from pipeline.nlp.actors import actor_mentions
 from pipeline.nlp.arguments import assign_roles
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.mentions import ArticleState
-from pipeline.nlp.triggers import find_triggers, select_triggers
+from pipeline.nlp.trigger_selection import select_triggers
+from pipeline.nlp.triggers import find_triggers
 from pipeline.nlp.types import ArticleInput
 
 PUB = date(2024, 2, 23)

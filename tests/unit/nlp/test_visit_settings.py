@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.triggers import find_triggers
 from tests.unit.nlp.support import events_of
 
 
@@ -53,3 +54,16 @@ def test_a_meeting_told_during_the_visit_stays_one_event(extractor: EventExtract
     assert [(e["type"], e["actors"], e["recipients"], e["rule"]) for e in evs] == [
         ("CONSULT", ["GBR"], ["POL"], "consult-meet")
     ]
+
+
+def test_trigger_setting_flag_marks_only_the_visit_told_as_a_setting(
+    extractor: EventExtractor,
+) -> None:
+    def flags(text: str) -> list[tuple[str, bool]]:
+        return [(t.name, t.setting) for t in find_triggers(extractor.nlp(text), extractor.lex)]
+
+    spoke = "British Prime Minister Keir Starmer spoke to reporters during a visit to Poland."
+    assert flags(spoke) == [("noun-visit-setting", True)]
+    # a visit with its own agent is an event of its own, not the setting of its clause
+    announced = "The pact was announced during a visit by Chilean President Ana Lopez to Peru."
+    assert flags(announced) == [("noun-visit-by", False)]
