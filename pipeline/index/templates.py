@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from elasticsearch import BadRequestError
+
 from pipeline.errors import ConfigError
 
 INDEX_KINDS: tuple[str, ...] = ("articles", "mentions", "events", "deadletters", "feeds")
@@ -140,13 +142,29 @@ def apply_templates(
             es.indices.put_mapping(index=alias, properties=body["mappings"]["properties"])
             continue
         index = f"{alias}-v{version}"
-        if not es.indices.exists(index=index):
-            es.indices.create(index=index, aliases={alias: {"is_write_index": True}})
+        if _create_index(es, index, alias):
             created.append(index)
         else:
             es.indices.put_alias(index=index, name=alias, is_write_index=True)
         aliases[alias] = index
     return SetupReport(capabilities, tuple(templates), tuple(created), aliases, outdated)
+
+
+def _create_index(es: Any, index: str, alias: str) -> bool:
+    """Create ``index`` as the write index of ``alias``; False when it already exists.
+
+    Every worker of ``communique run`` sets up at start, at the same moment: another may
+    create the index between our check and our create, which is the same outcome.
+    """
+    if es.indices.exists(index=index):
+        return False
+    try:
+        es.indices.create(index=index, aliases={alias: {"is_write_index": True}})
+    except BadRequestError as exc:
+        if exc.error != "resource_already_exists_exception":
+            raise
+        return False
+    return True
 
 
 def delete_prefix(es: Any, prefix: str) -> None:

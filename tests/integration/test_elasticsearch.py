@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
 
-from pipeline.index.templates import apply_templates, detect_capabilities
+from pipeline.index.templates import (
+    INDEX_KINDS,
+    SetupReport,
+    apply_templates,
+    delete_prefix,
+    detect_capabilities,
+)
 from pipeline.index.writer import IndexAction, bulk_write
 from workers.settings import PROJECT_ROOT
 
@@ -35,6 +44,26 @@ def test_apply_templates_creates_versioned_indices_behind_aliases(
     report = apply_templates(es, PROJECT_ROOT / "config", prefix)
     assert report.created_indices == ()
     assert report.aliases[f"{prefix}-articles"] == f"{prefix}-articles-v1"
+
+
+def test_workers_setting_up_at_the_same_moment_all_succeed(es: Elasticsearch) -> None:
+    """`communique run` starts several workers that each set up the indices at once."""
+    prefix = f"test-race-{uuid.uuid4().hex[:8]}"
+    barrier = threading.Barrier(4)
+
+    def setup() -> SetupReport:
+        barrier.wait()
+        return apply_templates(es, PROJECT_ROOT / "config", prefix)
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            reports = list(pool.map(lambda _: setup(), range(4)))
+        created = sorted(index for report in reports for index in report.created_indices)
+        assert len(created) == len(INDEX_KINDS) == len(set(created))  # each made by one worker
+        for kind in INDEX_KINDS:  # and every worker ends with the same write index
+            assert len({report.aliases[f"{prefix}-{kind}"] for report in reports}) == 1
+    finally:
+        delete_prefix(es, prefix)
 
 
 def test_capabilities_reflect_the_minimal_server(es: Elasticsearch, prefix: str) -> None:
