@@ -65,8 +65,9 @@ def cpu_s(pid: int) -> float:
 def _searchable(es: Elasticsearch, prefix: str) -> set[str]:
     """Ids of processed articles whose mentions are all searchable (no forced refresh): the one
     place to adapt when the event model changes. The merged events are recomputed by the same
-    task right after the mentions and written with a refresh (``workers/store.py``); not every
-    mention ends in a merged event, so the events index cannot say when an article is done."""
+    task right after the mentions (``workers/store.py``) and are searchable within the same
+    1 s refresh interval; not every mention ends in a merged event, so the events index cannot
+    say when an article is done."""
     hits = es.search(
         index=f"{prefix}-articles",
         size=10_000,

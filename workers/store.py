@@ -55,6 +55,8 @@ TERMS_CHUNK = 1000
 SEARCH_PAGE = 500
 #: ids per multi-get
 MGET_BATCH = 500
+#: what saving a run reads back of the stored article (its previous run)
+RUN_FIELDS = ["run_version", "mention_ids", "block_keys"]
 #: attempts at locking a closure that keeps growing under concurrent writes
 MAX_LOCK_ROUNDS = 8
 
@@ -99,12 +101,15 @@ class Store:
         self.locks = locks
 
     # --- articles ---------------------------------------------------------------------------
-    def article_document(self, article_id: str) -> dict[str, Any] | None:
-        """The stored ``articles`` document (real-time GET), or None."""
+    def article_document(
+        self, article_id: str, fields: list[str] | None = None
+    ) -> dict[str, Any] | None:
+        """The stored ``articles`` document (real-time GET; only ``fields`` if given), or None."""
         try:
-            return dict(self.es.get(index=self.articles, id=article_id)["_source"])
+            found = self.es.get(index=self.articles, id=article_id, source_includes=fields)
         except NotFoundError:
             return None
+        return dict(found.get("_source") or {})
 
     def get_article(self, article_id: str) -> Article | None:
         """The stored article, or None."""
@@ -154,7 +159,8 @@ class Store:
         """Replace the article's mentions and mark it processed, unless a newer run did."""
         aid = processed.article.id
         with self.locks.hold([f"article:{aid}"]):
-            stored = self.article_document(aid)
+            # the run bookkeeping only: the text was read (and processed) before the lock
+            stored = self.article_document(aid, fields=RUN_FIELDS)
             if stored is None:  # deleted while it was being processed: write no orphans
                 raise SkipArticle(
                     "article deleted during processing", subject=aid, reason="missing_article"
