@@ -19,18 +19,6 @@ from pipeline.nlp.text import chunks
 _AGENT_SECTORS = ("GOV", "MIL", "COP", "REB", "LEG", "JUD")
 #: longer "sentences" are lists or tables, not prose
 MAX_SENTENCE_CHARS = 2000
-_BOILERPLATE = re.compile(
-    r"^[ \t]*(?:Related (?:coverage|stories|articles|news|content)|Read more|See also|"
-    r"More on this|Also read)[ \t]*:?[ \t]*$",
-    re.M | re.I,
-)
-
-
-def boilerplate_start(text: str) -> re.Match[str] | None:
-    """Where trailing link lists ("Related coverage:", "Read more") begin, if anywhere."""
-    return _BOILERPLATE.search(text)
-
-
 _OPENERS = ("“", "‘")
 _STRAIGHT = ('"', "'")
 

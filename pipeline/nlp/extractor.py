@@ -29,7 +29,7 @@ from pipeline.models import Note
 from pipeline.nlp import CODE_VERSION, DEFAULT_CONFIG_DIR, EXTRACTOR_VERSION, extractor_version
 from pipeline.nlp.actors import actor_mentions, note_persons_named, update_last_person
 from pipeline.nlp.arguments import Roles, assign_roles, belongs
-from pipeline.nlp.cascade import SentenceSelector, boilerplate_start
+from pipeline.nlp.cascade import SentenceSelector
 from pipeline.nlp.consolidate import finalize, international, merge
 from pipeline.nlp.coref import (
     note_institutions,
@@ -69,7 +69,7 @@ from pipeline.nlp.places import (
 from pipeline.nlp.reported import QUOTE, find_speakers, speech_event
 from pipeline.nlp.scope import lacks_counterpart, side_by_side
 from pipeline.nlp.speech import SpeechRules, content_recipients, name_target, speech_acts
-from pipeline.nlp.text import clean_text, non_english_ratio
+from pipeline.nlp.text import usable_text
 from pipeline.nlp.titles_scope import describing_only, media_party
 from pipeline.nlp.trigger_selection import TAKE_PART, select_triggers
 from pipeline.nlp.triggers import Trigger, find_triggers
@@ -130,7 +130,7 @@ class EventExtractor:
     def extract(self, doc_input: ArticleInput) -> ExtractionResult:
         """Events, entities and notes of one article. Never raises on bad text."""
         notes: list[Note] = []
-        text = self._usable_text(doc_input, notes)
+        text = usable_text(doc_input.text, self.max_chars, notes)
         if text is None:
             return ExtractionResult(doc_input.id, False, (), tuple(notes), Entities())
         pub = as_date(doc_input.published)
@@ -181,32 +181,6 @@ class EventExtractor:
         return ExtractionResult(
             doc_input.id, diplomatic, news, tuple(notes), entities, background_events=background
         )
-
-    def _usable_text(self, doc_input: ArticleInput, notes: list[Note]) -> str | None:
-        """Cleaned, capped text without trailing link lists; None (with a Note) when unusable."""
-        raw = doc_input.text if isinstance(doc_input.text, str) else ""
-        if not raw.strip():
-            notes.append(Note("empty_text", "article has no text", "nlp"))
-            return None
-        text, clean_notes = clean_text(raw)
-        notes.extend(clean_notes)
-        if len(text) > self.max_chars:
-            notes.append(
-                Note("truncated", f"text of {len(text)} chars cut to {self.max_chars}", "nlp")
-            )
-            text = text[: self.max_chars]
-        if non_english_ratio(text) > 0.5:
-            notes.append(
-                Note("non_english", "text does not look English; nothing extracted", "nlp")
-            )
-            return None
-        cut = boilerplate_start(text)
-        if cut:
-            notes.append(
-                Note("boilerplate_cut", f"text after {cut.group(0).strip()!r} ignored", "nlp")
-            )
-            text = text[: cut.start()]
-        return text
 
     # ------------------------------------------------------------------ sentence
     def _sentence(

@@ -1,4 +1,5 @@
-"""Length-preserving text clean-up and chunking, so evidence offsets stay valid for the raw text."""
+"""Length-preserving text clean-up and chunking (evidence offsets stay valid for the raw text),
+and the usable text of an article: cleaned, capped, English, without trailing link lists."""
 
 from __future__ import annotations
 
@@ -113,3 +114,36 @@ def plain(text: str) -> str:
         return text
     s = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in s if not unicodedata.combining(ch)).replace("ı", "i")
+
+
+_BOILERPLATE = re.compile(
+    r"^[ \t]*(?:Related (?:coverage|stories|articles|news|content)|Read more|See also|"
+    r"More on this|Also read)[ \t]*:?[ \t]*$",
+    re.M | re.I,
+)
+
+
+def boilerplate_start(text: str) -> re.Match[str] | None:
+    """Where trailing link lists ("Related coverage:", "Read more") begin, if anywhere."""
+    return _BOILERPLATE.search(text)
+
+
+def usable_text(raw: object, max_chars: int, notes: list[Note]) -> str | None:
+    """Cleaned, capped text without trailing link lists; None (with a Note) when unusable."""
+    raw = raw if isinstance(raw, str) else ""
+    if not raw.strip():
+        notes.append(Note("empty_text", "article has no text", "nlp"))
+        return None
+    text, clean_notes = clean_text(raw)
+    notes.extend(clean_notes)
+    if len(text) > max_chars:
+        notes.append(Note("truncated", f"text of {len(text)} chars cut to {max_chars}", "nlp"))
+        text = text[:max_chars]
+    if non_english_ratio(text) > 0.5:
+        notes.append(Note("non_english", "text does not look English; nothing extracted", "nlp"))
+        return None
+    cut = boilerplate_start(text)
+    if cut:
+        notes.append(Note("boilerplate_cut", f"text after {cut.group(0).strip()!r} ignored", "nlp"))
+        text = text[: cut.start()]
+    return text
