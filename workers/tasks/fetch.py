@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import random
 import time
 from dataclasses import replace
 from typing import Any
@@ -18,7 +17,7 @@ from pipeline.urls import canonical_url
 from workers import deadletters
 from workers.app import app
 from workers.base import CommuniqueTask
-from workers.hosts import HostBusy, configured_slot
+from workers.hosts import HostBusy, Reservation, configured_slot
 from workers.resources import fetcher, redis_client
 from workers.settings import get_settings
 from workers.store import Store, default_store
@@ -55,13 +54,16 @@ def fetch_article(
     published: str | None = None,
     deferred_since: float | None = None,
     deferrals: int = 0,
+    reservation: list[int] | None = None,
 ) -> dict[str, Any]:
     """Fetch ``url`` (an entry of ``feed_id``), store its Article, enqueue processing.
 
     Idempotent: the document id derives from the canonical URL; an article already stored (the
     same story in a second feed, a redelivered message) only gains the new source. A busy host
     defers the fetch (``deferred_since``/``deferrals`` travel with it) for at most
-    ``host_max_wait_s``, then it is dead-lettered as ``host_busy``.
+    ``host_max_wait_s``, then it is dead-lettered as ``host_busy``; ``reservation`` is the
+    host's slot kept for this fetch (``workers.hosts``), so deferred fetches of one host are
+    served in arrival order.
     """
     canonical = canonical_url(url)
     aid = article_id(canonical)
@@ -73,7 +75,10 @@ def fetch_article(
         if existing is not None:
             return _add_source(store, existing, aid, feed_id, url)
         try:
-            with configured_slot(redis_client(), url, get_settings()):
+            with configured_slot(
+                redis_client(), url, get_settings(),
+                reservation=Reservation.from_message(reservation), reserve=True,
+            ):  # fmt: skip
                 page = fetcher().fetch(url, kind="page")
         except HostBusy as busy:
             return _defer(self, busy, payload, deferred_since, deferrals)
@@ -121,15 +126,18 @@ def _defer(
     if waited > get_settings().host_max_wait_s:
         return task.give_up(url, payload, "host_busy", f"{busy} (waited {waited:.0f}s)")
     # politeness, not failure: a fresh message after the wait (published before this one
-    # is acked, so nothing is lost) instead of spending a retry; the spread grows with the
-    # deferrals so a long queue for one host does not churn no-op tasks every second
+    # is acked, so nothing is lost) instead of spending a retry. It carries the host's slot
+    # reserved for it and comes back exactly at that slot: no random spread, since deferred
+    # fetches no longer race each other (each has its own slot, so none churns every second)
+    kept = busy.reservation.to_message() if busy.reservation else None
     fetch_article.apply_async(
         args=(url, payload["feed_id"]),
         kwargs={"title": payload["title"], "published": payload["published"],
-                "deferred_since": since, "deferrals": deferrals + 1},
-        countdown=busy.wait_s + random.uniform(0, 1 + min(deferrals, 9)),
+                "deferred_since": since, "deferrals": deferrals + 1, "reservation": kept},
+        countdown=busy.wait_s,
     )  # fmt: skip
-    return {"status": "deferred", "wait_s": busy.wait_s, "deferrals": deferrals + 1}
+    return {"status": "deferred", "wait_s": busy.wait_s, "deferrals": deferrals + 1,
+            "reservation": kept}  # fmt: skip
 
 
 def _store_unless_syndicated(

@@ -148,7 +148,9 @@ def poll_feed(self: CommuniqueTask, feed_id: str) -> dict[str, Any]:
             "backlog": backlog,
         }  # fmt: skip
     except HostBusy as busy:
-        # not the feed's fault: come back as soon as the host has room, count nothing
+        # not the feed's fault: come back as soon as the host has room, count nothing. A poll
+        # holds no reservation (it is re-dispatched by beat, not by its own message): it waits
+        # for the host's next free time, behind the fetches that reserved slots before it
         feedstore.schedule(r, feed_id, time.time() + busy.wait_s)
         return {"status": "deferred", "wait_s": busy.wait_s}
     except FetchError as exc:
