@@ -19,6 +19,14 @@ def sustained_rate(done: list[float], fallback: float) -> float:
     return (hi - lo) / (done[hi] - done[lo]) if hi > lo and done[hi] > done[lo] else fallback
 
 
+def cpu_ceiling(cpu: dict[str, float], cores: int) -> float:
+    """Articles/s this machine's cores could sustain at the saturation phase's CPU cost per
+    article (workers, Elasticsearch and Redis together): a bound no timing quirk moves, to read
+    beside the sustained rate, which depends on which articles fall between the percentiles."""
+    per_article = sum(cpu.get(k, 0.0) for k in ("saturation", "saturation:es", "saturation:redis"))
+    return cores / per_article if per_article > 0 else 0.0
+
+
 def print_table(rows: list[tuple[str, str]]) -> None:
     """A two-column table."""
     width = max(len(k) for k, _ in rows)
@@ -88,6 +96,10 @@ def report(
         ),
         ("saturation: articles/s (first poll → last searchable)", f"{sat['rate']:.2f}"),
         ("saturation: sustained articles/s (10th–90th pct of completions)", f"{sustained:.2f}"),
+        (
+            "saturation: CPU ceiling articles/s (cores ÷ CPU s/article, workers + services)",
+            f"{cpu_ceiling(cpu, os.cpu_count() or 1):.2f}",
+        ),
         (f"latency at {args.rate:g}/s offered: articles", f"{lat['articles']}/{lat['of']}"),
         (
             "latency p50 / p95 / p99 s (listed by a poll → article + events searchable)",
