@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from itertools import pairwise
+from typing import Any
 
 import pytest
 import redis
@@ -182,3 +183,49 @@ def test_a_holder_blocked_by_the_cap_keeps_its_place(hr: redis.Redis, url: str) 
     assert _try(hr, url, reserve=False, cap=1) is not None  # nor did it free the queue
     time.sleep(max(0.0, second.slot_ms / 1000 - _redis_now(hr)))
     assert _try(hr, url, reservation=second, cap=1) is None
+
+
+def test_a_deferred_fetch_carries_its_reserved_slot_through_its_message(
+    hr: redis.Redis, url: str, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetch task on the real Redis and Elasticsearch: turned away by the gap, it publishes
+    its next attempt with the host's reservation; coming back early, it keeps that same slot.
+    Only publishing is recorded instead of sent (the broker is not under test here)."""
+    from workers import resources
+    from workers.settings import get_settings
+    from workers.tasks.fetch import fetch_article
+
+    monkeypatch.setenv("COMMUNIQUE_REDIS_URL", f"{REDIS_BASE}/{HOSTS_REDIS_DB}")
+    monkeypatch.setenv("COMMUNIQUE_INDEX_PREFIX", prefix)
+    monkeypatch.setenv("COMMUNIQUE_HOST_MIN_INTERVAL_S", "5")
+    get_settings.cache_clear()
+    resources.close_clients()
+    published: list[dict[str, object]] = []
+    ids: list[str] = []
+    monkeypatch.setattr(fetch_article, "apply_async", lambda **message: published.append(message))
+    try:
+        with host_slot(hr, url, max_inflight=2, min_interval_s=5, lease_s=30):
+            pass  # someone else's request: the host's next free time is 5 s away
+        first = _run_fetch(fetch_article, ids, (url, "f"), {})
+        assert first["status"] == "deferred" and first["reservation"] is not None
+        slot, until = first["reservation"]
+        (message,) = published
+        assert message["kwargs"]["reservation"] == [slot, until]  # type: ignore[index]
+        assert 4.0 < float(message["countdown"]) <= 5.0  # type: ignore[arg-type]
+        again = _run_fetch(fetch_article, ids, (url, "f"), message["kwargs"])  # type: ignore[arg-type]
+        assert again["status"] == "deferred" and again["reservation"] == [slot, until]
+        assert again["deferrals"] == 2
+    finally:
+        for task_id in ids:  # the redelivery counters of these attempts
+            for key in hr.scan_iter(f"communique:deliveries:{task_id}:*"):
+                hr.delete(key)
+        get_settings.cache_clear()
+        resources.close_clients()
+
+
+def _run_fetch(
+    task: Any, ids: list[str], args: tuple[str, str], kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """Run one attempt of the task in this process under its own task id, as a worker would."""
+    ids.append(str(uuid.uuid4()))
+    return dict(task.apply(args=args, kwargs=kwargs, task_id=ids[-1]).get())

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from workers.base import CommuniqueTask
 from workers.hosts import HostBusy, Reservation
-from workers.tasks import fetch
 from workers.tasks.fetch import _defer, fetch_article
 
 PAYLOAD = {"url": "https://slow.example/a", "feed_id": "f", "title": "T", "published": None}
@@ -80,34 +76,3 @@ def test_reservation_message_round_trip() -> None:
     assert Reservation.from_message(None) is None
     assert Reservation.from_message([]) is None
     assert Reservation.from_message([1, 2, 3]) is None
-
-
-def test_fetch_presents_its_reservation_and_defers_with_the_new_one(
-    published: Published, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The task hands the message's reservation to the host slot (asking to reserve when
-    turned away) and re-publishes with the reservation the host answered."""
-    presented: list[dict[str, Any]] = []
-
-    class NoStore:
-        def article_document(self, article_id: str) -> None:
-            return None
-
-    @contextmanager
-    def refusing_slot(r: Any, url: str, settings: Any, **kwargs: Any) -> Iterator[None]:
-        presented.append(kwargs)
-        raise HostBusy("slow.example", 0.75, Reservation(2_000, 2_500))
-        yield  # pragma: no cover
-
-    monkeypatch.setattr(fetch, "default_store", NoStore)
-    monkeypatch.setattr(fetch, "redis_client", lambda: None)
-    monkeypatch.setattr(fetch, "configured_slot", refusing_slot)
-    monkeypatch.setattr(CommuniqueTask, "guarded", lambda self, subject, payload, body: body())
-    result = fetch_article.run(
-        "https://slow.example/a", "f", deferred_since=time.time(), deferrals=1,
-        reservation=[1_000, 1_500],
-    )  # fmt: skip
-    assert presented == [{"reservation": Reservation(1_000, 1_500), "reserve": True}]
-    assert result["status"] == "deferred"
-    (call,) = published.calls
-    assert call["kwargs"]["reservation"] == [2_000, 2_500] and call["countdown"] == 0.75
