@@ -39,10 +39,17 @@ import redis  # noqa: E402
 from elasticsearch import Elasticsearch  # noqa: E402
 
 from benchmarks.e2e_report import plot, report  # noqa: E402
-from benchmarks.e2e_sampling import Samples, cpu_s, sample_forever, service_pids  # noqa: E402
+from benchmarks.e2e_sampling import (  # noqa: E402
+    Samples,
+    sample_forever,
+    service_pids,
+    services_cpu_s,
+)
 from benchmarks.e2e_stages import profile_stages  # noqa: E402
+from benchmarks.es_warmup import dev_articles, warm_elasticsearch  # noqa: E402
 from pipeline.ids import article_id  # noqa: E402
 from pipeline.index.templates import apply_templates, delete_prefix  # noqa: E402
+from pipeline.process import process_article  # noqa: E402
 from pipeline.urls import canonical_url  # noqa: E402
 from scripts.news_site import NewsSite, corpus_stories  # noqa: E402
 from workers.app import create_app  # noqa: E402
@@ -52,6 +59,8 @@ from workers.settings import Settings, get_settings  # noqa: E402
 from workers.tasks.fetch import ALIASES_KEY  # noqa: E402
 
 REDIS_DB = 14
+#: Wikinews dev articles the Elasticsearch warm-up saves, round after round
+WARMUP_ARTICLES = 20
 
 
 class Stack:
@@ -172,6 +181,20 @@ def baseline_rate(texts: list[str], model: str) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
+def warm_up_elasticsearch(
+    es: Elasticsearch, r: redis.Redis, settings: Settings, shared: Path
+) -> list[tuple[float, float]]:
+    """Bring a freshly started server up to speed (``es_warmup.py``) before measuring."""
+    from workers.resources import extractor
+
+    articles = dev_articles(shared, WARMUP_ARTICLES)
+    processed = [process_article(a, extractor()) for a in articles]
+    rounds = warm_elasticsearch(es, r, settings.config_dir, processed)
+    per_round = ", ".join(f"{work:.2f}" for work, _ in rounds)
+    print(f"Elasticsearch warm-up, work CPU s per round of {len(articles)} articles: {per_round}")
+    return rounds
+
+
 def indexed_texts(es: Elasticsearch, prefix: str) -> list[str]:
     """The main texts the run stored (the baseline parses exactly these)."""
     hits = es.search(index=f"{prefix}-articles", size=10_000, source=["text"])["hits"]["hits"]
@@ -222,6 +245,7 @@ def main() -> None:
     es = Elasticsearch(settings.es_url, request_timeout=60)
     r = redis.Redis.from_url(settings.redis_url.rsplit("/", 1)[0] + f"/{REDIS_DB}")
     r.flushdb()
+    warmup = warm_up_elasticsearch(es, r, settings, args.shared)
     sites = _sites(args)
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / "communique-bench"
     workdir.mkdir(exist_ok=True)
@@ -243,13 +267,13 @@ def main() -> None:
         services = service_pids()
         for name, site in sites.items():
             cpu_before = sum(samples.cpu_s.values())
-            services_before = {k: cpu_s(pid) for k, pid in services.items()}
+            services_before = services_cpu_s(services)
             site.begin()
             phases[name] = run_phase(site, stack, samples, args.poll_every, args.timeout)
             n = max(1, phases[name]["articles"])
             cpu[name] = (sum(samples.cpu_s.values()) - cpu_before) / n
-            for k, pid in services.items():
-                cpu[f"{name}:{k}"] = (cpu_s(pid) - services_before[k]) / n
+            for k, used in services_cpu_s(services).items():
+                cpu[f"{name}:{k}"] = (used - services_before[k]) / n
             p = phases[name]
             print(f"{name}: {p['articles']}/{p['of']} searchable, {p['other']} merged as "
                   "syndicated copies or dead-lettered", flush=True)  # fmt: skip
@@ -269,7 +293,7 @@ def main() -> None:
         stack.close(es, r)
         for site in sites.values():
             site.close()
-    report(args, concurrency, phases, cpu, stages, base, samples, load_before, len(texts))
+    report(args, concurrency, phases, cpu, stages, base, samples, load_before, len(texts), warmup)
     args.plot.parent.mkdir(parents=True, exist_ok=True)
     plot(samples, {k: v for k, v in phases.items() if k != "warm-up"}, args.plot)
     print(f"\nplot: {args.plot}")

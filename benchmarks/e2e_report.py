@@ -22,7 +22,8 @@ def sustained_rate(done: list[float], fallback: float) -> float:
 def cpu_ceiling(cpu: dict[str, float], cores: int) -> float:
     """Articles/s this machine's cores could sustain at the saturation phase's CPU cost per
     article (workers, Elasticsearch and Redis together): a bound no timing quirk moves, to read
-    beside the sustained rate, which depends on which articles fall between the percentiles."""
+    beside the sustained rate, which depends on which articles fall between the percentiles.
+    Elasticsearch's JIT compiling is left out: a fresh server's one-off cost, not an article's."""
     per_article = sum(cpu.get(k, 0.0) for k in ("saturation", "saturation:es", "saturation:redis"))
     return cores / per_article if per_article > 0 else 0.0
 
@@ -71,6 +72,7 @@ def report(
     samples: Samples,
     load_before: tuple[float, float, float],
     n_texts: int,
+    warmup: list[tuple[float, float]],
 ) -> None:
     """Print the benchmark's table."""
     lat, sat = phases["latency"], phases["saturation"]
@@ -83,6 +85,11 @@ def report(
             "machine",
             f"{os.cpu_count()} cores; load average {load_before[0]:.2f} before, "
             f"{os.getloadavg()[0]:.2f} after (shared with other work)",
+        ),
+        (
+            "Elasticsearch warm-up before measuring: work (JIT) CPU s per round",
+            ", ".join(f"{work:.2f} ({jit:.2f})" for work, jit in warmup)
+            + " (until the work costs what it did the round before)",
         ),
         (
             "worker",
@@ -120,7 +127,8 @@ def report(
         ),
         (
             "services CPU s/article (saturation): Elasticsearch / Redis",
-            f"{cpu.get('saturation:es', 0):.3f} / {cpu.get('saturation:redis', 0):.3f}",
+            f"{cpu.get('saturation:es', 0):.3f} / {cpu.get('saturation:redis', 0):.3f} "
+            f"(Elasticsearch's JIT compiling besides: {cpu.get('saturation:es_jit', 0):.3f})",
         ),
         (
             "peak RSS per worker process MB (max / all)",

@@ -62,6 +62,41 @@ def cpu_s(pid: int) -> float:
     return read[1] if read else 0.0
 
 
+def services_cpu_s(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each service in ``pids`` (:func:`service_pids`); Elasticsearch's
+    split into its work (``es``) and its JIT compilation (``es_jit``)."""
+    used = {k: cpu_s(pid) for k, pid in pids.items() if k != "es"}
+    if "es" in pids:
+        used["es"], used["es_jit"] = jvm_cpu_s(pids["es"])
+    return used
+
+
+#: HotSpot's JIT compiler threads: after a start they take more of Elasticsearch's CPU than its
+#: work does (36 s of C2 against 20 s of work threads over a benchmark run on a fresh server)
+JIT_THREADS = ("C1 CompilerThre", "C2 CompilerThre")
+
+
+def jvm_cpu_s(pid: int) -> tuple[float, float]:
+    """(work, JIT compilation) CPU seconds of a JVM so far, from its threads' ``/proc`` stats.
+
+    Compilation is a one-off cost of a fresh server, so the benchmarks count it apart from
+    the work an article costs a server that has been running a while."""
+    work = jit = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            name = (task / "comm").read_text().strip()
+            stat = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended between listing and reading
+            continue
+        used = (int(stat[11]) + int(stat[12])) / ticks
+        if name.startswith(JIT_THREADS):
+            jit += used
+        else:
+            work += used
+    return work, jit
+
+
 def _searchable(es: Elasticsearch, prefix: str) -> set[str]:
     """Ids of processed articles whose mentions are all searchable (no forced refresh): the one
     place to adapt when the event model changes. The merged events are recomputed by the same

@@ -5,18 +5,16 @@
 Processes real articles (the Wikinews dev texts) with the extractor once, untimed, then saves
 each through the production :class:`~workers.store.Store` exactly as the process task does
 (article, then ``save_processed`` and ``recompute_events``) on its own index prefix. Measured:
-Elasticsearch CPU seconds (read from ``/proc`` of the local server: on a 2-core machine that
-runs it beside the workers this is part of every article's cost), wall time and HTTP requests
-per article. The same-run baseline indexes the same article documents with one request each
-and no refresh: the least any store must do. Needs the local Redis and Elasticsearch.
+Elasticsearch CPU seconds (read from ``/proc`` of the local server's work threads, after a
+warm-up, its JIT compiling left out: ``es_warmup.py``; on a 2-core machine that runs it beside
+the workers this is part of every article's cost), wall time and HTTP requests per article.
+The same-run baseline indexes the same article documents with one request each and no
+refresh: the least any store must do. Needs the local Redis and Elasticsearch.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import time
 import uuid
@@ -32,12 +30,11 @@ import redis  # noqa: E402
 from elasticsearch import Elasticsearch  # noqa: E402
 from rich.progress import track  # noqa: E402
 
+from benchmarks.es_warmup import dev_articles, es_server_cpu_s, warm_elasticsearch  # noqa: E402
 from pipeline.index.documents import article_document  # noqa: E402
 from pipeline.index.templates import apply_templates, delete_prefix  # noqa: E402
 from pipeline.models import Article  # noqa: E402
-from pipeline.nlp.evaluation import wikinews_inputs  # noqa: E402
 from pipeline.process import ProcessedArticle, process_article  # noqa: E402
-from pipeline.timeutil import parse_datetime  # noqa: E402
 from workers.settings import get_settings  # noqa: E402
 from workers.state.locks import KeyLocks  # noqa: E402
 from workers.store import Store  # noqa: E402
@@ -56,39 +53,6 @@ class RequestCounter:
             return send(*args, **kwargs)
 
         transport.perform_request = counted  # type: ignore[method-assign]
-
-
-def es_server_cpu_s() -> float:
-    """CPU seconds used so far by the local Elasticsearch server (0 when not found)."""
-    found = subprocess.run(
-        ["pgrep", "-f", "org.elasticsearch.bootstrap"], capture_output=True, text=True
-    ).stdout.split()
-    if not found:
-        return 0.0
-    stat = Path(f"/proc/{found[0]}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def dev_articles(shared: Path, limit: int) -> list[Article]:
-    """The first ``limit`` articles of the Wikinews dev gold, as stored articles."""
-    gold = [json.loads(line) for line in (shared / "eval" / "dev_gold.jsonl").open()]
-    ids = {g["id"] for g in gold[:limit]}
-    inputs = wikinews_inputs(
-        shared / "corpus" / "wikinews-vanatteveldt" / "wikinews_2019_2020.jsonl", ids
-    )
-    return [
-        Article(
-            id=f"bench-{i.id}",
-            url=f"https://news.example/{i.id}",
-            canonical_url=f"https://news.example/{i.id}",
-            title=i.title,
-            text=i.text,
-            published=parse_datetime(i.published),
-            feed_ids=("bench",),
-            sources=(f"https://news.example/{i.id}",),
-        )
-        for i in inputs.values()
-    ]
 
 
 def measure(label: str, items: list[Any], write: Callable[[Any], None], counter: RequestCounter
@@ -145,6 +109,9 @@ def main() -> None:
         store.recompute_events(saved.keys)
 
     try:
+        warmup = warm_elasticsearch(es, r, settings.config_dir, processed)
+        per_round = ", ".join(f"{work:.2f} ({jit:.2f})" for work, jit in warmup)
+        print(f"Elasticsearch warm-up, work (JIT) CPU s per round: {per_round}")
         base = measure("baseline", articles, bare, counter)
         ours = measure("store", processed, full, counter)
         ops = index_operations(es, prefix)
