@@ -233,6 +233,30 @@ def test_reprocessing_after_a_version_bump_changes_events_and_counts_reconcile(
     assert assert_reconciled(es, prefix) == after
 
 
+def _event_versions(es: Elasticsearch, prefix: str) -> dict[str, int]:
+    es.indices.refresh(index=f"{prefix}-events")
+    query = {"query": {"match_all": {}}, "version": True}
+    return {h["_id"]: h["_version"] for h in scan(es, index=f"{prefix}-events", query=query)}
+
+
+def test_a_recompute_writes_only_the_events_it_changes(
+    store: Store, es: Elasticsearch, prefix: str
+) -> None:
+    ingest(store, ScriptedExtractor(), *scripted_articles(8))
+    before = _event_versions(es, prefix)
+    mentions = docs(es, f"{prefix}-mentions").values()
+    store.recompute_events({k for m in mentions for k in m.get("block_keys") or ()})
+    assert _event_versions(es, prefix) == before  # the same mentions: not one event written
+    extra = article("https://outlet9.example/extra",
+                    "EVENT type=CONSULT actors=USA,JPN date=2024-03-04\n",
+                    "2024-03-04T09:00:00", "Outlet 9")  # fmt: skip
+    ingest(store, ScriptedExtractor(), extra)
+    after = _event_versions(es, prefix)
+    events = assert_reconciled(es, prefix)
+    written = {eid for eid, version in after.items() if before.get(eid) != version}
+    assert written == {eid for eid, e in events.items() if extra.id in e["article_ids"]} != set()
+
+
 def test_a_stale_run_never_overwrites_a_newer_one(
     store: Store, es: Elasticsearch, prefix: str
 ) -> None:
