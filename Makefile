@@ -33,7 +33,8 @@ test-unit: install
 	$(BIN)/pytest tests/unit
 
 lint: install
-	$(BIN)/ruff check pipeline workers tests benchmarks
+	$(BIN)/ruff check pipeline workers tests benchmarks scripts
+	$(BIN)/ruff format --check pipeline workers tests benchmarks scripts
 	$(BIN)/mypy
 
 bench: install

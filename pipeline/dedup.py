@@ -58,7 +58,7 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> set[bytes]:
         return set()
     if len(words) <= k:
         return {" ".join(words).encode("utf-8")}
-    return {" ".join(words[i:i + k]).encode("utf-8") for i in range(len(words) - k + 1)}
+    return {" ".join(words[i : i + k]).encode("utf-8") for i in range(len(words) - k + 1)}
 
 
 def signature(text: str, num_perm: int = NUM_PERM) -> list[int]:
@@ -92,7 +92,7 @@ def lsh_band_keys(sig: Sequence[int], bands: int = BANDS, rows: int = ROWS) -> l
         raise ValueError(f"{bands} bands x {rows} rows != signature length {len(sig)}")
     keys = []
     for band in range(bands):
-        chunk = struct.pack(f">{rows}I", *sig[band * rows:(band + 1) * rows])
+        chunk = struct.pack(f">{rows}I", *sig[band * rows : (band + 1) * rows])
         keys.append(f"{band}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
     return keys
 

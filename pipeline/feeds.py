@@ -161,8 +161,13 @@ class _Builder:
         )
         if identity is None:
             self.skipped += 1
-            self.notes.append(Note("no_identity", f"entry without link, guid or text in "
-                                   f"{self.feed_id}", stage="feeds"))
+            self.notes.append(
+                Note(
+                    "no_identity",
+                    f"entry without link, guid or text in {self.feed_id}",
+                    stage="feeds",
+                )
+            )
             return
         if identity in self.seen:
             self.duplicates += 1
@@ -190,7 +195,8 @@ def _entry_link(e: Any) -> str | None:
     opaque id into ``link`` (``guidislink``); neither is the article URL.
     """
     alternates = [
-        c for c in (e.get("links") or ())
+        c
+        for c in (e.get("links") or ())
         if c.get("href") and c.get("rel", "alternate") == "alternate"
     ]
     alternates.sort(key=lambda c: "html" not in str(c.get("type", "text/html")))
@@ -228,8 +234,9 @@ def _parse_xml(
             link=_entry_link(e),
             guid=e.get("id") if isinstance(e.get("id"), str) else None,
             title=_plain(e.get("title"), title_detail.get("type"), MAX_TITLE_CHARS),
-            summary=_plain(e.get("summary"), summary_detail.get("type", "text/html"),
-                           MAX_SUMMARY_CHARS),
+            summary=_plain(
+                e.get("summary"), summary_detail.get("type", "text/html"), MAX_SUMMARY_CHARS
+            ),
             # dict.get: FeedParserDict.get("published") silently falls back to "updated"
             dates=[
                 (dict.get(e, "published_parsed"), dict.get(e, "published")),
@@ -238,8 +245,7 @@ def _parse_xml(
             ],
         )
     feed = result.get("feed") or {}
-    title = _plain(feed.get("title"), (feed.get("title_detail") or {}).get("type"),
-                   MAX_TITLE_CHARS)
+    title = _plain(feed.get("title"), (feed.get("title_detail") or {}).get("type"), MAX_TITLE_CHARS)
     bozo = bool(result.get("bozo"))
     exc = result.get("bozo_exception")
     reason = f"{type(exc).__name__}: {exc}"[:500] if bozo and exc is not None else None
@@ -280,15 +286,18 @@ def _parse_json_feed(
             builder.skipped += 1
             continue
         raw_id = item.get("id")
-        guid = str(raw_id) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) \
-            else None
+        guid = (
+            str(raw_id) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
+        )
         link = item.get("url") if isinstance(item.get("url"), str) else None
         if link is None and isinstance(item.get("external_url"), str):
             link = item["external_url"]
         summary_src = item.get("summary") or item.get("content_text")
-        summary = (_plain(summary_src, "text/plain", MAX_SUMMARY_CHARS)
-                   if isinstance(summary_src, str)
-                   else _plain(item.get("content_html"), "text/html", MAX_SUMMARY_CHARS))
+        summary = (
+            _plain(summary_src, "text/plain", MAX_SUMMARY_CHARS)
+            if isinstance(summary_src, str)
+            else _plain(item.get("content_html"), "text/html", MAX_SUMMARY_CHARS)
+        )
         builder.add(
             link=link,
             guid=guid,
@@ -330,9 +339,7 @@ def parse_feed(
     if _looks_like_json(content):
         title, bozo, reason, dropped, fmt = _parse_json_feed(content, builder, max_entries)
     else:
-        title, bozo, reason, dropped, fmt = _parse_xml(
-            content, builder, content_type, max_entries
-        )
+        title, bozo, reason, dropped, fmt = _parse_xml(content, builder, content_type, max_entries)
     return ParsedFeed(
         feed_id=feed_id,
         title=title,

@@ -138,8 +138,14 @@ def blocked_reason(ip: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | No
             return blocked_reason(inner, allowed)
     if any(ip.version == net.version and ip in net for net in allowed):
         return None
-    for attr in ("is_unspecified", "is_loopback", "is_link_local", "is_multicast",
-                 "is_private", "is_reserved"):
+    for attr in (
+        "is_unspecified",
+        "is_loopback",
+        "is_link_local",
+        "is_multicast",
+        "is_private",
+        "is_reserved",
+    ):
         if getattr(ip, attr):
             return attr[3:]
     if not ip.is_global:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 from pipeline.ids import stable_hash
 
 # Query parameters that only say how a reader arrived (campaigns, click ids, feed readers).
+# fmt: off
 _TRACKING_EXACT = frozenset(
     {
         "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
@@ -27,6 +28,7 @@ _TRACKING_EXACT = frozenset(
         "link_source", "taid", "fsrc", "soc_src", "soc_trk", "ftag", "intcmp", "in_source",
     }
 )
+# fmt: on
 _TRACKING_PREFIXES = ("utm_", "ga_", "hmb_", "pk_", "mtm_", "at_", "ns_", "wt.", "ito_")
 # Host prefixes that serve the same article as the bare domain.
 _HOST_PREFIXES = ("www.", "www2.", "m.", "mobile.", "amp.")
@@ -45,7 +47,7 @@ def _strip_host(host: str) -> str:
         for prefix in _HOST_PREFIXES:
             # keep at least "domain.tld": "m.co" stays as it is
             if host.startswith(prefix) and host.count(".") >= 2:
-                host = host[len(prefix):]
+                host = host[len(prefix) :]
                 changed = True
     return host
 

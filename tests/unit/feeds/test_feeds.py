@@ -20,11 +20,19 @@ def test_parse_feed_json_feed_1_1() -> None:
         "title": "MFA press releases",
         "home_page_url": "https://mfa.example.org/",
         "items": [
-            {"id": "pr-1", "url": "/press/1?utm_source=json", "title": "Statement",
-             "content_html": "<p>Hello</p><script>alert(1)</script>",
-             "date_published": "2024-02-05T10:00:00+01:00"},
-            {"id": 2, "external_url": "https://other.example/x", "title": "Ext",
-             "date_modified": "2024-02-06T00:00:00Z"},
+            {
+                "id": "pr-1",
+                "url": "/press/1?utm_source=json",
+                "title": "Statement",
+                "content_html": "<p>Hello</p><script>alert(1)</script>",
+                "date_published": "2024-02-05T10:00:00+01:00",
+            },
+            {
+                "id": 2,
+                "external_url": "https://other.example/x",
+                "title": "Ext",
+                "date_modified": "2024-02-06T00:00:00Z",
+            },
             {"id": "pr-3", "content_text": "no url at all"},
             "not an object",
         ],
@@ -44,8 +52,9 @@ def test_parse_feed_json_feed_1_1() -> None:
 
 
 def test_parse_feed_broken_json_is_bozo_not_an_exception() -> None:
-    parsed = parse_feed(b'{"version": "https://jsonfeed.org/version/1", "items": [',
-                        feed_id="j", base_url=BASE)
+    parsed = parse_feed(
+        b'{"version": "https://jsonfeed.org/version/1", "items": [', feed_id="j", base_url=BASE
+    )
     assert parsed.bozo and parsed.entries == ()
 
 
